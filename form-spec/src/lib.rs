@@ -1,0 +1,26 @@
+//! Form definitions shared by `site-gen` (which renders them as HTML forms) and
+//! `form-fn` (which validates submissions against them), so that every field
+//! rule is written exactly once.
+//!
+//! The walking skeleton only fixes the crate's place in the workspace; the
+//! application-form issue fills it with the form model and validation.
+
+/// The URL path on which `form-fn` accepts a form for a municipality
+/// (`POST <endpoint>/submit/<slug>/<form-id>`, see DESIGN.md).
+#[must_use]
+pub fn submit_path(slug: &str, form_id: &str) -> String {
+    format!("/submit/{slug}/{form_id}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn submit_path_follows_the_http_contract() {
+        assert_eq!(
+            submit_path("bielefeld", "einbuergerung"),
+            "/submit/bielefeld/einbuergerung"
+        );
+    }
+}

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Installs what the demo and the tests need and is not yet on the machine.
+# Idempotent: a second run finds everything and does nothing.
+#   scripts/install-deps.sh demo   -> Rust toolchain check only
+#   scripts/install-deps.sh test   -> plus Chromium (Debian) and the browser-test packages (npm)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+need="${1:-test}"
+
+command -v cargo >/dev/null || { echo "cargo is missing: install Rust (rustup) first" >&2; exit 1; }
+
+if [ "$need" = "demo" ]; then
+  exit 0
+fi
+
+apt_install() {
+  local sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "$@"
+}
+
+missing=()
+command -v chromium >/dev/null || missing+=(chromium)
+# Chromium needs at least one font to lay out text for the contrast checks.
+fc-list 2>/dev/null | grep -q . || missing+=(fonts-dejavu-core)
+if [ "${#missing[@]}" -gt 0 ]; then
+  echo "installing ${missing[*]} (Debian, no recommends)"
+  apt_install "${missing[@]}"
+fi
+
+command -v node >/dev/null || apt_install nodejs npm
+if [ ! -d tests/browser/node_modules ] || [ tests/browser/package-lock.json -nt tests/browser/node_modules ]; then
+  (cd tests/browser && npm ci --no-audit --no-fund --loglevel=error)
+fi

@@ -1,0 +1,145 @@
+//! One build: load → validate → render → write, with every editor mistake
+//! found before the first file is written.
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use rayon::prelude::*;
+
+use crate::content::{load_content, sorted_entries};
+use crate::error::BuildError;
+use crate::municipality::{Municipality, load_municipalities};
+use crate::output::{Staging, content_hash};
+use crate::render::{AssetUrls, Renderer};
+use crate::site::SiteConfig;
+use crate::sitemap::{render_robots, render_sitemap};
+use crate::values::HttpsUrl;
+
+#[derive(Debug, Clone)]
+pub struct BuildOptions {
+    /// Folder with `site.yaml`, `content/`, `municipalities/` and `themes/`.
+    pub root: PathBuf,
+    /// Where the site is written (replaced as a whole).
+    pub out: PathBuf,
+    /// Overrides `base_url` of `site.yaml`, e.g. for a staging deployment.
+    pub base_url: Option<HttpsUrl>,
+}
+
+#[derive(Debug, Clone)]
+pub struct BuildReport {
+    pub municipalities: usize,
+    pub pages: usize,
+    pub elapsed: Duration,
+}
+
+/// Builds the whole site, or changes nothing and says why not.
+pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
+    let started = Instant::now();
+    let root = &options.root;
+    let mut site = SiteConfig::load(root)?;
+    if let Some(base_url) = &options.base_url {
+        site.base_url = base_url.clone();
+    }
+    let content = load_content(root)?;
+    let municipalities = load_municipalities(root, &content)?;
+    let theme_assets = root.join("themes").join(&site.theme).join("assets");
+    let assets = asset_urls(&theme_assets, &site.base_path())?;
+    let renderer = Renderer::new(root, &site, &content, &municipalities, assets)?;
+    // Shared blocks are the same for everyone: one municipality proves them;
+    // municipal overrides are proved where they are used.
+    let to_check = municipalities
+        .first()
+        .into_iter()
+        .chain(municipalities.iter().filter(|m| !m.overrides.is_empty()));
+    for m in to_check {
+        renderer.check_blocks(m)?;
+    }
+
+    let staging = Staging::new(&options.out)?;
+    match write_site(
+        root,
+        &site,
+        &renderer,
+        &municipalities,
+        &theme_assets,
+        &staging,
+    ) {
+        Ok(pages) => {
+            staging.publish()?;
+            Ok(BuildReport {
+                municipalities: municipalities.len(),
+                pages,
+                elapsed: started.elapsed(),
+            })
+        }
+        Err(error) => {
+            staging.discard();
+            Err(error)
+        }
+    }
+}
+
+/// Writes every page and file; returns the number of HTML pages.
+fn write_site(
+    root: &Path,
+    site: &SiteConfig,
+    renderer: &Renderer,
+    municipalities: &[Municipality],
+    theme_assets: &Path,
+    staging: &Staging,
+) -> Result<usize, BuildError> {
+    let service_pages: usize = municipalities
+        .par_iter()
+        .map(|m| -> Result<usize, BuildError> {
+            for lang in m.languages() {
+                let html = renderer.render_service_page(m, *lang)?;
+                staging.write(
+                    &format!("{}/{}/index.html", m.slug, lang.code()),
+                    html.as_bytes(),
+                )?;
+            }
+            if let Some(svg) = m.coat_of_arms_path(root) {
+                let bytes = std::fs::read(&svg).map_err(|e| BuildError::io("read", &svg, e))?;
+                staging.write(&format!("{}/coat-of-arms.svg", m.slug), &bytes)?;
+            }
+            Ok(m.languages().len())
+        })
+        .try_reduce(|| 0, |a, b| Ok(a + b))?;
+    staging.write(
+        "index.html",
+        renderer.render_index(municipalities)?.as_bytes(),
+    )?;
+    staging.write("404.html", renderer.render_not_found()?.as_bytes())?;
+    staging.write(
+        "sitemap.xml",
+        render_sitemap(site, municipalities).as_bytes(),
+    )?;
+    staging.write("robots.txt", render_robots(site).as_bytes())?;
+    for path in sorted_entries(theme_assets).map_err(|e| BuildError::Theme {
+        name: theme_assets.display().to_string(),
+        detail: e.message,
+    })? {
+        if let Some(name) = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .filter(|_| path.is_file())
+        {
+            let bytes = std::fs::read(&path).map_err(|e| BuildError::io("read", &path, e))?;
+            staging.write(&format!("assets/{name}"), &bytes)?;
+        }
+    }
+    Ok(service_pages + 2)
+}
+
+fn asset_urls(theme_assets: &Path, base: &str) -> Result<AssetUrls, BuildError> {
+    let url = |name: &str| -> Result<String, BuildError> {
+        let path = theme_assets.join(name);
+        let bytes =
+            std::fs::read(&path).map_err(|e| BuildError::io("read theme asset", &path, e))?;
+        Ok(format!("{base}assets/{name}?v={}", content_hash(&bytes)))
+    };
+    Ok(AssetUrls {
+        css: url("style.css")?,
+        js: url("site.js")?,
+    })
+}

@@ -1,0 +1,313 @@
+//! The shared content: per language, the description blocks of the service
+//! (Markdown with front matter, rendered to HTML once) and the interface
+//! strings of the theme, checked to be translated completely from German.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{BuildError, EditorError, EditorErrors};
+use crate::languages::Lang;
+use crate::markdown::{parse_document, render_section_markdown};
+use crate::values::{NonEmpty, is_slug};
+use crate::yaml::{parse_yaml, read_text};
+
+/// The description blocks portals use for a service (FIM / LeiKa), by the file
+/// name of their Markdown (`content/<lang>/<id>.md`) and their FIM name.
+pub const SERVICE_BLOCKS: &[(&str, &str)] = &[
+    ("leistungsbezeichnung", "Leistungsbezeichnung"),
+    ("kurztext", "Kurztext"),
+    ("volltext", "Volltext"),
+    ("voraussetzungen", "Voraussetzungen"),
+    ("unterlagen", "Erforderliche Unterlagen"),
+    ("kosten", "Kosten"),
+    ("bearbeitungsdauer", "Bearbeitungsdauer"),
+    ("fristen", "Fristen"),
+    ("verfahrensablauf", "Verfahrensablauf"),
+    ("formulare", "Formulare"),
+    ("rechtsgrundlagen", "Rechtsgrundlagen"),
+    ("hinweise", "Hinweise"),
+    (
+        "weiterfuehrende-informationen",
+        "Weiterführende Informationen",
+    ),
+    ("zustaendige-stelle", "Zuständige Stelle"),
+];
+
+/// Front matter of a description block.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BlockFront {
+    /// The section heading readers see.
+    pub heading: NonEmpty,
+    /// Position on the page, ascending; a municipality's replacement may omit it.
+    #[serde(default)]
+    pub order: Option<u32>,
+}
+
+/// One section of the service page, its Markdown already rendered to HTML
+/// (which may still contain template variables such as `{{ office.name }}`).
+#[derive(Debug, Clone, Serialize)]
+pub struct Block {
+    pub id: String,
+    pub heading: String,
+    pub order: u32,
+    #[serde(skip)]
+    pub html: String,
+    /// Where the editor wrote it, relative to the site root.
+    #[serde(skip)]
+    pub source: PathBuf,
+}
+
+/// Everything written in one language.
+#[derive(Debug)]
+pub struct LanguageContent {
+    pub lang: Lang,
+    /// Sorted by `order`.
+    pub blocks: Vec<Block>,
+    /// Interface strings of the theme (`content/<lang>/ui.yaml`).
+    pub ui: BTreeMap<String, String>,
+}
+
+/// All languages the content is written in; German is always there.
+#[derive(Debug)]
+pub struct SiteContent {
+    pub languages: BTreeMap<Lang, LanguageContent>,
+}
+
+impl SiteContent {
+    pub fn get(&self, lang: Lang) -> Option<&LanguageContent> {
+        self.languages.get(&lang)
+    }
+
+    pub fn primary(&self) -> &LanguageContent {
+        // `load_content` refuses a tree without German, so this always holds.
+        &self.languages[&Lang::primary()]
+    }
+}
+
+/// A block file as the editor wrote it, its Markdown rendered.
+pub struct LoadedBlock {
+    pub id: String,
+    pub front: BlockFront,
+    pub html: String,
+    pub source: PathBuf,
+}
+
+/// Loads every `*.md` directly inside `dir`, sorted by file name.
+pub fn load_block_dir(root: &Path, dir: &Path) -> Result<Vec<LoadedBlock>, Vec<EditorError>> {
+    let mut blocks = Vec::new();
+    let mut errors = Vec::new();
+    for path in sorted_entries(dir).map_err(|e| vec![e.relative_to(root)])? {
+        if path.extension().is_none_or(|ext| ext != "md") || !path.is_file() {
+            continue;
+        }
+        let shown = relative(root, &path);
+        let id = path
+            .file_stem()
+            .and_then(|stem| stem.to_str())
+            .unwrap_or_default()
+            .to_owned();
+        if !is_slug(&id) {
+            errors.push(EditorError::whole_file(
+                &shown,
+                "expected a file name of lowercase letters, digits and hyphens \
+                 (it becomes the section's anchor), e.g. `kosten.md`",
+            ));
+            continue;
+        }
+        let loaded =
+            read_text(&path, &shown).and_then(|text| parse_document::<BlockFront>(&text, &shown));
+        match loaded {
+            Ok(doc) => blocks.push(LoadedBlock {
+                id,
+                front: doc.front,
+                html: render_section_markdown(&doc.body),
+                source: shown,
+            }),
+            Err(error) => errors.push(error),
+        }
+    }
+    if errors.is_empty() {
+        Ok(blocks)
+    } else {
+        Err(errors)
+    }
+}
+
+/// Loads `content/<lang>/` for every language folder and checks that each
+/// language translates German completely, and that German has every FIM block.
+pub fn load_content(root: &Path) -> Result<SiteContent, BuildError> {
+    let content_dir = root.join("content");
+    let mut errors = EditorErrors::default();
+    let mut languages = BTreeMap::new();
+    let entries = sorted_entries(&content_dir).map_err(|e| e.relative_to(root))?;
+    for dir in entries.into_iter().filter(|p| p.is_dir()) {
+        let name = dir.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+        // Two-letter folders are languages; others (forms/) hold other content.
+        if name.len() != 2 {
+            continue;
+        }
+        let Some(lang) = Lang::parse(name) else {
+            errors.push(EditorError::whole_file(
+                &relative(root, &dir),
+                format!("`{name}` is not a language this kit knows (ISO 639-1 code expected)"),
+            ));
+            continue;
+        };
+        match load_language(root, &dir, lang) {
+            Ok(content) => {
+                languages.insert(lang, content);
+            }
+            Err(found) => errors.extend(found),
+        }
+    }
+    errors.into_result()?;
+    let content = SiteContent { languages };
+    check_translations(root, &content)?;
+    Ok(content)
+}
+
+fn load_language(root: &Path, dir: &Path, lang: Lang) -> Result<LanguageContent, Vec<EditorError>> {
+    let mut errors = Vec::new();
+    let mut blocks = Vec::new();
+    match load_block_dir(root, dir) {
+        Ok(loaded) => {
+            for block in loaded {
+                match block.front.order {
+                    Some(order) => blocks.push(Block {
+                        id: block.id,
+                        heading: block.front.heading.to_string(),
+                        order,
+                        html: block.html,
+                        source: block.source,
+                    }),
+                    None => errors.push(EditorError::new(
+                        &block.source,
+                        2,
+                        1,
+                        "missing field `order`: expected the block's position on the page, \
+                         e.g. `order: 30`",
+                    )),
+                }
+            }
+        }
+        Err(found) => errors.extend(found),
+    }
+    blocks.sort_by(|a, b| (a.order, &a.id).cmp(&(b.order, &b.id)));
+    let ui_path = dir.join("ui.yaml");
+    let ui_shown = relative(root, &ui_path);
+    let ui = read_text(&ui_path, &ui_shown)
+        .and_then(|text| parse_yaml::<BTreeMap<String, String>>(&text, &ui_shown, 0));
+    match ui {
+        Ok(ui) if errors.is_empty() => Ok(LanguageContent { lang, blocks, ui }),
+        Ok(_) => Err(errors),
+        Err(error) => {
+            errors.push(error);
+            Err(errors)
+        }
+    }
+}
+
+fn check_translations(root: &Path, content: &SiteContent) -> Result<(), BuildError> {
+    let mut errors = EditorErrors::default();
+    let Some(german) = content.get(Lang::primary()) else {
+        return Err(EditorError::whole_file(
+            Path::new("content/de"),
+            "missing the German content: every site is written in German first",
+        )
+        .into());
+    };
+    let german_dir = PathBuf::from("content/de");
+    for (id, fim_name) in SERVICE_BLOCKS {
+        if !german.blocks.iter().any(|b| b.id == *id) {
+            errors.push(EditorError::whole_file(
+                &german_dir.join(format!("{id}.md")),
+                format!(
+                    "missing the description block \"{fim_name}\": every service page offers it"
+                ),
+            ));
+        }
+    }
+    for other in content.languages.values().filter(|c| c.lang != german.lang) {
+        let dir = PathBuf::from("content").join(other.lang.code());
+        for block in &german.blocks {
+            if !other.blocks.iter().any(|b| b.id == block.id) {
+                errors.push(EditorError::whole_file(
+                    &dir.join(format!("{}.md", block.id)),
+                    format!("missing translation of {}", block.source.display()),
+                ));
+            }
+        }
+        for block in &other.blocks {
+            if !german.blocks.iter().any(|b| b.id == block.id) {
+                errors.push(EditorError::whole_file(
+                    &block.source,
+                    format!(
+                        "no German original content/de/{}.md: German is written first, \
+                         then translated",
+                        block.id
+                    ),
+                ));
+            }
+        }
+        let ui_file = dir.join("ui.yaml");
+        let ui_text = std::fs::read_to_string(root.join("content/de/ui.yaml")).unwrap_or_default();
+        for key in german.ui.keys().filter(|k| !other.ui.contains_key(*k)) {
+            let line = line_of_key(&ui_text, key);
+            errors.push(EditorError::whole_file(
+                &ui_file,
+                format!("missing translation of `{key}` (content/de/ui.yaml line {line})"),
+            ));
+        }
+        for key in other.ui.keys().filter(|k| !german.ui.contains_key(*k)) {
+            let other_text = std::fs::read_to_string(root.join(&ui_file)).unwrap_or_default();
+            errors.push(EditorError::new(
+                &ui_file,
+                line_of_key(&other_text, key),
+                1,
+                format!("unknown key `{key}`: expected one of the keys in content/de/ui.yaml"),
+            ));
+        }
+    }
+    errors.into_result()
+}
+
+/// The line of a top-level `key:` in a YAML text, for pointing at it.
+fn line_of_key(text: &str, key: &str) -> usize {
+    text.lines()
+        .position(|line| {
+            line.strip_prefix(key)
+                .is_some_and(|rest| rest.trim_start().starts_with(':'))
+        })
+        .map_or(0, |index| index + 1)
+}
+
+/// `path` relative to the site root, as editors see it.
+pub fn relative(root: &Path, path: &Path) -> PathBuf {
+    path.strip_prefix(root).unwrap_or(path).to_path_buf()
+}
+
+/// The entries of a folder, sorted so that builds and errors are reproducible.
+pub fn sorted_entries(dir: &Path) -> Result<Vec<PathBuf>, EditorError> {
+    let read = std::fs::read_dir(dir)
+        .map_err(|error| EditorError::whole_file(dir, format!("cannot read folder: {error}")))?;
+    let mut paths = Vec::new();
+    for entry in read {
+        let entry = entry.map_err(|error| {
+            EditorError::whole_file(dir, format!("cannot read folder: {error}"))
+        })?;
+        paths.push(entry.path());
+    }
+    paths.sort();
+    Ok(paths)
+}
+
+impl EditorError {
+    /// Shows the file relative to the site root.
+    pub fn relative_to(mut self, root: &Path) -> Self {
+        self.file = relative(root, &self.file);
+        self
+    }
+}

@@ -1,0 +1,134 @@
+//! The languages a site can be offered in: ISO 639-1 code, the language's own
+//! name (shown in language links, so a reader finds their language without
+//! reading German) and its writing direction.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+/// (code, own name, right-to-left)
+const KNOWN: &[(&str, &str, bool)] = &[
+    ("ar", "العربية", true),
+    ("bg", "Български", false),
+    ("cs", "Čeština", false),
+    ("de", "Deutsch", false),
+    ("el", "Ελληνικά", false),
+    ("en", "English", false),
+    ("es", "Español", false),
+    ("fa", "فارسی", true),
+    ("fr", "Français", false),
+    ("he", "עברית", true),
+    ("hr", "Hrvatski", false),
+    ("hu", "Magyar", false),
+    ("it", "Italiano", false),
+    ("ku", "Kurdî", false),
+    ("nl", "Nederlands", false),
+    ("pl", "Polski", false),
+    ("ps", "پښتو", true),
+    ("pt", "Português", false),
+    ("ro", "Română", false),
+    ("ru", "Русский", false),
+    ("sq", "Shqip", false),
+    ("sr", "Српски", false),
+    ("ti", "ትግርኛ", false),
+    ("tr", "Türkçe", false),
+    ("uk", "Українська", false),
+    ("ur", "اردو", true),
+    ("vi", "Tiếng Việt", false),
+];
+
+/// The language every site is written in first; other languages translate it.
+pub const PRIMARY: &str = "de";
+
+/// A language code the kit knows how to present.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(into = "String")]
+pub struct Lang(&'static str);
+
+// Written by hand: a derived impl would tie the input's lifetime to `'static`.
+impl<'de> Deserialize<'de> for Lang {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let code = String::deserialize(deserializer)?;
+        Self::try_from(code).map_err(serde::de::Error::custom)
+    }
+}
+
+impl Lang {
+    pub fn parse(code: &str) -> Option<Self> {
+        KNOWN
+            .iter()
+            .find(|(known, _, _)| *known == code)
+            .map(|(known, _, _)| Self(known))
+    }
+
+    pub fn primary() -> Self {
+        Self(PRIMARY)
+    }
+
+    pub fn code(self) -> &'static str {
+        self.0
+    }
+
+    /// The language's name in itself, e.g. "Türkçe".
+    pub fn own_name(self) -> &'static str {
+        KNOWN
+            .iter()
+            .find(|(code, _, _)| *code == self.0)
+            .map_or(self.0, |(_, name, _)| name)
+    }
+
+    /// The value of the HTML `dir` attribute for text in this language.
+    pub fn dir(self) -> &'static str {
+        if self.is_rtl() { "rtl" } else { "ltr" }
+    }
+
+    pub fn is_rtl(self) -> bool {
+        KNOWN.iter().any(|(code, _, rtl)| *code == self.0 && *rtl)
+    }
+}
+
+impl TryFrom<String> for Lang {
+    type Error = String;
+
+    fn try_from(code: String) -> Result<Self, Self::Error> {
+        Self::parse(&code).ok_or_else(|| {
+            let known: Vec<&str> = KNOWN.iter().map(|(code, _, _)| *code).collect();
+            format!(
+                "unknown language code `{code}`: expected an ISO 639-1 code, one of {}",
+                known.join(", ")
+            )
+        })
+    }
+}
+
+impl From<Lang> for String {
+    fn from(lang: Lang) -> Self {
+        lang.0.to_owned()
+    }
+}
+
+impl fmt::Display for Lang {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn arabic_is_right_to_left_and_german_is_not() {
+        assert!(Lang::parse("ar").unwrap().is_rtl());
+        assert!(!Lang::primary().is_rtl());
+    }
+
+    #[test]
+    fn unknown_code_lists_the_known_ones() {
+        let error = Lang::try_from("xx".to_owned()).unwrap_err();
+        assert!(
+            error.contains("`xx`") && error.contains("de, el, en"),
+            "{error}"
+        );
+    }
+}

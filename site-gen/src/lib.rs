@@ -1,0 +1,22 @@
+//! site-gen: builds the static naturalization service site, one section per
+//! municipality and language, from Markdown, YAML and a minijinja theme.
+//!
+//! Pipeline: [`content`] and [`municipality`] load and check what editors
+//! wrote (errors carry file, line, column), [`render`] templates it with the
+//! theme, [`build`] writes it all through [`output`] only when nothing failed.
+
+pub mod build;
+pub mod content;
+pub mod error;
+pub mod languages;
+pub mod markdown;
+pub mod municipality;
+pub mod output;
+pub mod render;
+pub mod site;
+pub mod sitemap;
+pub mod values;
+pub mod yaml;
+
+pub use build::{BuildOptions, BuildReport, build};
+pub use error::{BuildError, EditorError};

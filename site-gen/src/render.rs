@@ -1,0 +1,400 @@
+//! Turns loaded content and municipalities into HTML with the theme's
+//! minijinja templates. Content blocks were rendered from Markdown once per
+//! language; here they are templated per municipality (office name, address…).
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use minijinja::value::Value;
+use minijinja::{AutoEscape, Environment, UndefinedBehavior, context};
+use serde::Serialize;
+
+use crate::content::{Block, LanguageContent, SiteContent, sorted_entries};
+use crate::error::{BuildError, EditorError, describe_template_error};
+use crate::languages::Lang;
+use crate::municipality::{Municipality, Office, Weekday};
+use crate::site::SiteConfig;
+
+/// Site-relative URLs of the theme's assets, with a content hash so that
+/// browsers may cache them for long and still see every change.
+#[derive(Debug, Clone, Serialize)]
+pub struct AssetUrls {
+    pub css: String,
+    pub js: String,
+}
+
+/// A link to the same page in another language.
+#[derive(Debug, Serialize)]
+struct Alternate {
+    code: &'static str,
+    name: &'static str,
+    dir: &'static str,
+    href: String,
+    current: bool,
+}
+
+#[derive(Debug, Serialize)]
+struct OpeningRow {
+    days: String,
+    hours: String,
+}
+
+/// A municipality's entry in the index of all municipalities.
+#[derive(Debug, Serialize)]
+struct IndexEntry<'a> {
+    name: &'a str,
+    kind: &'a str,
+    ags: &'a str,
+    postcodes: String,
+    serves: String,
+    links: Vec<Alternate>,
+}
+
+#[derive(Debug, Serialize)]
+struct IndexGroup<'a> {
+    letter: String,
+    entries: Vec<IndexEntry<'a>>,
+}
+
+pub struct Renderer<'c> {
+    env: Environment<'static>,
+    content: &'c SiteContent,
+    base: String,
+    assets: AssetUrls,
+}
+
+impl<'c> Renderer<'c> {
+    /// Loads the theme's templates and compiles every content block (shared
+    /// and municipal) as a template; a broken block is the editor's error.
+    pub fn new(
+        root: &Path,
+        site: &SiteConfig,
+        content: &'c SiteContent,
+        municipalities: &[Municipality],
+        assets: AssetUrls,
+    ) -> Result<Self, BuildError> {
+        let mut env = Environment::new();
+        env.set_undefined_behavior(UndefinedBehavior::Strict);
+        env.set_auto_escape_callback(|_| AutoEscape::Html);
+        let templates = root.join("themes").join(&site.theme).join("templates");
+        let files = sorted_entries(&templates).map_err(|e| BuildError::Theme {
+            name: templates.display().to_string(),
+            detail: e.message,
+        })?;
+        for path in files
+            .iter()
+            .filter(|p| p.extension().is_some_and(|e| e == "html"))
+        {
+            let name = path
+                .file_name()
+                .and_then(|n| n.to_str())
+                .unwrap_or_default()
+                .to_owned();
+            let source = std::fs::read_to_string(path)
+                .map_err(|e| BuildError::io("read template", path, e))?;
+            env.add_template_owned(name.clone(), source)
+                .map_err(|e| BuildError::theme(&name, &e))?;
+        }
+        let mut errors = Vec::new();
+        let shared = content.languages.values().flat_map(|c| c.blocks.iter());
+        let own = municipalities
+            .iter()
+            .flat_map(|m| m.overrides.values().flatten());
+        for block in shared.chain(own) {
+            if let Err(error) = env.add_template_owned(template_name(block), block.html.clone()) {
+                errors.push(block_error(block, &error));
+            }
+        }
+        if !errors.is_empty() {
+            return Err(BuildError::Editor(errors));
+        }
+        Ok(Self {
+            env,
+            content,
+            base: site.base_path(),
+            assets,
+        })
+    }
+
+    fn language(&self, lang: Lang) -> &LanguageContent {
+        self.content
+            .get(lang)
+            .unwrap_or_else(|| self.content.primary())
+    }
+
+    fn render(&self, template: &str, ctx: Value) -> Result<String, BuildError> {
+        self.env
+            .get_template(template)
+            .and_then(|t| t.render(ctx))
+            .map_err(|e| BuildError::theme(template, &e))
+    }
+
+    /// `/<slug>/<lang>/index.html`: the service description for one municipality.
+    pub fn render_service_page(&self, m: &Municipality, lang: Lang) -> Result<String, BuildError> {
+        let language = self.language(lang);
+        let ui = &language.ui;
+        let alternates = self.alternates(m.languages(), lang, |code| {
+            format!("{}{}/{code}/", self.base, m.slug)
+        });
+        let municipality = context! {
+            slug => &m.slug,
+            name => m.name.as_str(),
+            ags => m.ags.value.as_str(),
+            kind => ui_text(ui, m.kind.ui_key()),
+            postcodes => ser(&m.postcodes.value),
+            serves => ser(&m.serves),
+            coat_of_arms => m.coat_of_arms.as_ref().map(|_| format!("{}{}/coat-of-arms.svg", self.base, m.slug)),
+        };
+        let office = office_view(&m.office, lang, ui);
+        let block_ctx = context! {
+            municipality => municipality.clone(),
+            office => office.clone(),
+            t => ser(ui),
+            lang => lang.code(),
+        };
+        let mut sections = Vec::new();
+        for block in m.blocks(&language.blocks, lang) {
+            let html = self
+                .env
+                .get_template(&template_name(block))
+                .and_then(|t| t.render(&block_ctx))
+                .map_err(|e| BuildError::Editor(vec![block_error(block, &e)]))?;
+            sections.push(context! { id => &block.id, heading => &block.heading, html => html });
+        }
+        let ctx = context! {
+            lang => lang.code(),
+            dir => lang.dir(),
+            base => &self.base,
+            assets => ser(&self.assets),
+            t => ser(ui),
+            alternates => ser(&alternates),
+            municipality => municipality,
+            office => office,
+            sections => sections,
+            local_notes => m.local_notes_html(lang),
+            home => format!("{}{}/{}/", self.base, m.slug, lang.code()),
+        };
+        self.render("service.html", ctx)
+    }
+
+    /// `/index.html`: every municipality, findable by name, key and postcode
+    /// with the browser's own search (no JavaScript needed).
+    pub fn render_index(&self, municipalities: &[Municipality]) -> Result<String, BuildError> {
+        let german = self.content.primary();
+        let ui = &german.ui;
+        let mut sorted: Vec<&Municipality> = municipalities.iter().collect();
+        sorted.sort_by_cached_key(|m| sort_key(m.name.as_str()));
+        let mut groups: Vec<IndexGroup> = Vec::new();
+        for m in sorted {
+            let letter = sort_key(m.name.as_str())
+                .chars()
+                .next()
+                .map_or_else(|| "#".to_owned(), |c| c.to_uppercase().to_string());
+            let entry = IndexEntry {
+                name: m.name.as_str(),
+                kind: ui_text(ui, m.kind.ui_key()),
+                ags: m.ags.value.as_str(),
+                postcodes: join(m.postcodes.value.iter().map(|p| p.as_str())),
+                serves: join(m.serves.iter().map(|s| s.as_str())),
+                links: self.alternates(m.languages(), Lang::primary(), |code| {
+                    format!("{}{}/{code}/", self.base, m.slug)
+                }),
+            };
+            match groups.last_mut() {
+                Some(group) if group.letter == letter => group.entries.push(entry),
+                _ => groups.push(IndexGroup {
+                    letter,
+                    entries: vec![entry],
+                }),
+            }
+        }
+        let ctx = self.site_page_context(
+            ui,
+            context! {
+                groups => ser(&groups),
+                count => municipalities.len(),
+            },
+        );
+        self.render("index.html", ctx)
+    }
+
+    /// `/404.html`: served by the storage for any unknown path.
+    pub fn render_not_found(&self) -> Result<String, BuildError> {
+        let ui = &self.content.primary().ui;
+        let english = self
+            .content
+            .get(Lang::parse("en").unwrap_or_else(Lang::primary));
+        let ctx = self.site_page_context(
+            ui,
+            context! {
+                t_en => english.map(|c| ser(&c.ui)),
+            },
+        );
+        self.render("404.html", ctx)
+    }
+
+    /// Context of pages that belong to the whole site (German, with English inline).
+    fn site_page_context(&self, ui: &BTreeMap<String, String>, extra: Value) -> Value {
+        let english = self
+            .content
+            .get(Lang::parse("en").unwrap_or_else(Lang::primary));
+        context! {
+            lang => Lang::primary().code(),
+            dir => "ltr",
+            base => &self.base,
+            assets => ser(&self.assets),
+            t => ser(ui),
+            t_en => english.map(|c| ser(&c.ui)),
+            alternates => ser(Vec::<Alternate>::new()),
+            home => &self.base,
+            ..extra
+        }
+    }
+
+    fn alternates(
+        &self,
+        languages: &[Lang],
+        current: Lang,
+        href: impl Fn(&str) -> String,
+    ) -> Vec<Alternate> {
+        languages
+            .iter()
+            .map(|lang| Alternate {
+                code: lang.code(),
+                name: lang.own_name(),
+                dir: lang.dir(),
+                href: href(lang.code()),
+                current: *lang == current,
+            })
+            .collect()
+    }
+
+    /// Renders every block of `m` once, to find editors' template mistakes
+    /// (e.g. an unknown variable) before anything is written.
+    pub fn check_blocks(&self, m: &Municipality) -> Result<(), BuildError> {
+        for lang in m.languages() {
+            self.render_service_page(m, *lang)?;
+        }
+        Ok(())
+    }
+}
+
+/// Any serializable value as a template value.
+fn ser<T: Serialize>(value: T) -> Value {
+    Value::from(minijinja::value::Serde(value))
+}
+
+fn template_name(block: &Block) -> String {
+    block.source.display().to_string()
+}
+
+fn block_error(block: &Block, error: &minijinja::Error) -> EditorError {
+    EditorError::whole_file(
+        &block.source,
+        format!(
+            "template error: {} (variables available: municipality.name, municipality.kind, \
+             office.name, office.address.street, office.address.postcode, office.address.city, \
+             office.phone, office.email, office.web)",
+            describe_template_error(error)
+        ),
+    )
+}
+
+fn ui_text<'a>(ui: &'a BTreeMap<String, String>, key: &str) -> &'a str {
+    ui.get(key).map_or("", String::as_str)
+}
+
+fn join<'a>(items: impl Iterator<Item = &'a str>) -> String {
+    items.collect::<Vec<_>>().join(", ")
+}
+
+/// Sorts names the way German readers expect (Ä with A, ß as ss).
+fn sort_key(name: &str) -> String {
+    let mut key = String::with_capacity(name.len());
+    for c in name.chars().flat_map(char::to_lowercase) {
+        match c {
+            'ä' | 'á' | 'à' => key.push('a'),
+            'ö' | 'ó' => key.push('o'),
+            'ü' | 'ú' => key.push('u'),
+            'é' | 'è' => key.push('e'),
+            'ß' => key.push_str("ss"),
+            other => key.push(other),
+        }
+    }
+    key
+}
+
+/// The office as templates show it: opening hours in words of `lang`,
+/// a dialable phone link, notes in the reader's language.
+fn office_view(office: &Office, lang: Lang, ui: &BTreeMap<String, String>) -> Value {
+    let rows: Vec<OpeningRow> = office
+        .opening_hours
+        .iter()
+        .map(|h| OpeningRow {
+            days: day_range(&h.days, ui),
+            hours: format!("{}–{}", h.opens, h.closes.value),
+        })
+        .collect();
+    let note = |text: Option<&serde_saphyr::Spanned<crate::municipality::Translated>>| {
+        text.and_then(|t| t.value.get(&lang).cloned())
+    };
+    let access = &office.accessibility;
+    context! {
+        name => office.name.as_str(),
+        address => ser(&office.address),
+        phone => office.phone.as_ref().map(|p| p.as_str()),
+        phone_href => office.phone.as_ref().map(|p| format!("tel:{}", p.as_str().replace([' ', '-', '/'], ""))),
+        email => office.email.as_ref().map(|e| e.as_str()),
+        web => office.web.as_ref().map(|w| w.as_str()),
+        opening_hours => ser(&rows),
+        opening_hours_note => note(office.opening_hours_note.as_ref()),
+        appointment_required => office.appointment_required,
+        appointment_url => office.appointment_url.as_ref().map(|u| u.as_str()),
+        accessibility => context! {
+            step_free => access.step_free,
+            accessible_toilet => access.accessible_toilet,
+            hearing_loop => access.hearing_loop,
+            note => note(access.note.as_ref()),
+        },
+        contact_verified => office.contact_verified,
+    }
+}
+
+/// "Montag – Freitag" for a run of three or more days, else "Montag, Mittwoch".
+fn day_range(days: &[Weekday], ui: &BTreeMap<String, String>) -> String {
+    let name = |day: &Weekday| {
+        let key = format!("day_{}", format!("{day:?}").to_lowercase());
+        ui.get(&key).cloned().unwrap_or(key)
+    };
+    let consecutive = days.windows(2).all(|w| w[1] as u8 == w[0] as u8 + 1);
+    match days {
+        [first, .., last] if days.len() >= 3 && consecutive => {
+            format!("{} – {}", name(first), name(last))
+        }
+        _ => days.iter().map(name).collect::<Vec<_>>().join(", "),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn umlauts_sort_with_their_base_letter() {
+        let mut names = vec!["Zülpich", "Ötisheim", "Oberhausen", "Paderborn"];
+        names.sort_by_cached_key(|n| sort_key(n));
+        assert_eq!(names, ["Oberhausen", "Ötisheim", "Paderborn", "Zülpich"]);
+    }
+
+    #[test]
+    fn weekday_runs_are_shortened() {
+        let ui: BTreeMap<String, String> =
+            [("day_mon", "Mo"), ("day_fri", "Fr"), ("day_wed", "Mi")]
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+                .collect();
+        use Weekday::*;
+        assert_eq!(day_range(&[Mon, Tue, Wed, Thu, Fri], &ui), "Mo – Fr");
+        assert_eq!(day_range(&[Mon, Wed], &ui), "Mo, Mi");
+    }
+}

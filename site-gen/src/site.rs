@@ -1,0 +1,80 @@
+//! Site-wide settings from `site.yaml`: where the site is published.
+
+use std::path::Path;
+
+use serde::Deserialize;
+
+use crate::error::{BuildError, EditorError};
+use crate::values::HttpsUrl;
+use crate::yaml::load_yaml_file;
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SiteConfig {
+    /// Public address of the site root, e.g. `https://einbuergerung.example/`;
+    /// absolute links (sitemap) start with it, and its path prefixes every link.
+    pub base_url: HttpsUrl,
+    /// Folder under `themes/`.
+    #[serde(default = "default_theme")]
+    pub theme: String,
+}
+
+fn default_theme() -> String {
+    "default".to_owned()
+}
+
+impl SiteConfig {
+    pub fn load(root: &Path) -> Result<Self, BuildError> {
+        let config: Self = load_yaml_file(&root.join("site.yaml"), Path::new("site.yaml"))?;
+        if !crate::values::is_slug(&config.theme)
+            || !root.join("themes").join(&config.theme).is_dir()
+        {
+            return Err(EditorError::whole_file(
+                Path::new("site.yaml"),
+                format!(
+                    "theme `{}`: expected the name of a folder in themes/",
+                    config.theme
+                ),
+            )
+            .into());
+        }
+        Ok(config)
+    }
+
+    /// The base URL without a trailing slash, for absolute links.
+    pub fn origin_and_prefix(&self) -> &str {
+        self.base_url.as_str().trim_end_matches('/')
+    }
+
+    /// The path prefix every site-relative link starts with, ending in `/`.
+    pub fn base_path(&self) -> String {
+        let after_scheme = self.origin_and_prefix().trim_start_matches("https://");
+        match after_scheme.find('/') {
+            Some(index) => format!("{}/", &after_scheme[index..]),
+            None => "/".to_owned(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config(url: &str) -> SiteConfig {
+        SiteConfig {
+            base_url: HttpsUrl::try_from(url.to_owned()).unwrap(),
+            theme: default_theme(),
+        }
+    }
+
+    #[test]
+    fn base_path_comes_from_the_url() {
+        assert_eq!(config("https://a.example").base_path(), "/");
+        assert_eq!(config("https://a.example/").base_path(), "/");
+        assert_eq!(config("https://a.example/nrw/").base_path(), "/nrw/");
+        assert_eq!(
+            config("https://a.example/nrw").origin_and_prefix(),
+            "https://a.example/nrw"
+        );
+    }
+}

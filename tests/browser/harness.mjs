@@ -1,0 +1,95 @@
+// Shared by the browser tests: serves the built site on 127.0.0.1 the way
+// object storage does (index.html for folders, 404.html for unknown paths),
+// starts Debian's Chromium headless, and runs axe-core on a page.
+import { createServer } from "node:http";
+import { readFile, readdir, stat } from "node:fs/promises";
+import { join, extname, resolve, dirname } from "node:path";
+import { fileURLToPath } from "node:url";
+import { chromium } from "playwright-core";
+
+const here = dirname(fileURLToPath(import.meta.url));
+export const siteDir = resolve(process.env.SITE_DIR ?? join(here, "../../public"));
+const axeSource = join(here, "node_modules/axe-core/axe.min.js");
+
+const types = {
+  ".html": "text/html; charset=utf-8",
+  ".css": "text/css; charset=utf-8",
+  ".js": "text/javascript; charset=utf-8",
+  ".svg": "image/svg+xml",
+  ".xml": "application/xml",
+  ".txt": "text/plain; charset=utf-8",
+};
+
+export async function serveSite() {
+  const server = createServer(async (request, response) => {
+    const path = decodeURIComponent(new URL(request.url, "http://x").pathname);
+    let file = resolve(siteDir, "." + path);
+    if (!file.startsWith(siteDir)) file = join(siteDir, "404.html");
+    try {
+      if ((await stat(file)).isDirectory()) file = join(file, "index.html");
+      const body = await readFile(file);
+      response.writeHead(200, { "content-type": types[extname(file)] ?? "application/octet-stream" });
+      response.end(body);
+    } catch {
+      response.writeHead(404, { "content-type": types[".html"] });
+      response.end(await readFile(join(siteDir, "404.html")));
+    }
+  });
+  await new Promise((ok) => server.listen(0, "127.0.0.1", ok));
+  const origin = `http://127.0.0.1:${server.address().port}`;
+  return { origin, close: () => new Promise((ok) => server.close(ok)) };
+}
+
+export async function launchBrowser() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
+  });
+}
+
+/** Every municipality page the build wrote: [{slug, lang, path}]. */
+export async function servicePages() {
+  const pages = [];
+  for (const slug of (await readdir(siteDir)).sort()) {
+    if (slug === "assets" || !(await stat(join(siteDir, slug))).isDirectory()) continue;
+    for (const lang of (await readdir(join(siteDir, slug))).sort()) {
+      if ((await stat(join(siteDir, slug, lang))).isDirectory()) {
+        pages.push({ slug, lang, path: `/${slug}/${lang}/` });
+      }
+    }
+  }
+  return pages;
+}
+
+/** Opens `url`, recording every request that leaves the site's origin. */
+export async function openPage(context, url, origin) {
+  const page = await context.newPage();
+  const foreign = [];
+  page.on("request", (request) => {
+    if (!request.url().startsWith(origin + "/") && !request.url().startsWith("data:")) {
+      foreign.push(request.url());
+    }
+  });
+  const response = await page.goto(url, { waitUntil: "load" });
+  return { page, response, foreign };
+}
+
+/** axe-core violations on the open page, one readable line each. */
+export async function axeViolations(page) {
+  await page.addScriptTag({ content: await readFile(axeSource, "utf8") });
+  const results = await page.evaluate(() =>
+    // eslint-disable-next-line no-undef
+    axe.run(document, { resultTypes: ["violations"] }),
+  );
+  return results.violations.map(
+    (v) => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`,
+  );
+}
