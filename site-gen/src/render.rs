@@ -2,10 +2,10 @@
 //! minijinja templates. Content blocks were rendered from Markdown once per
 //! language; here they are templated per municipality (office name, address…).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
-use minijinja::value::Value;
+use minijinja::value::{Value, ValueKind};
 use minijinja::{AutoEscape, Environment, UndefinedBehavior, context};
 use serde::Serialize;
 
@@ -129,6 +129,26 @@ impl<'c> Renderer<'c> {
             .map_err(|e| BuildError::theme(template, &e))
     }
 
+    /// What content blocks may refer to: the municipality, its office and the
+    /// interface strings, as seen in `lang`.
+    fn block_context(&self, m: &Municipality, lang: Lang) -> Value {
+        let ui = &self.language(lang).ui;
+        context! {
+            municipality => context! {
+                slug => &m.slug,
+                name => m.name.as_str(),
+                ags => m.ags.value.as_str(),
+                kind => ui_text(ui, m.kind.ui_key()),
+                postcodes => ser(&m.postcodes.value),
+                serves => ser(&m.serves),
+                coat_of_arms => m.coat_of_arms.as_ref().map(|_| format!("{}{}/coat-of-arms.svg", self.base, m.slug)),
+            },
+            office => office_view(&m.office, lang, ui),
+            t => ser(ui),
+            lang => lang.code(),
+        }
+    }
+
     /// `/<slug>/<lang>/index.html`: the service description for one municipality.
     pub fn render_service_page(&self, m: &Municipality, lang: Lang) -> Result<String, BuildError> {
         let language = self.language(lang);
@@ -136,22 +156,7 @@ impl<'c> Renderer<'c> {
         let alternates = self.alternates(m.languages(), lang, |code| {
             format!("{}{}/{code}/", self.base, m.slug)
         });
-        let municipality = context! {
-            slug => &m.slug,
-            name => m.name.as_str(),
-            ags => m.ags.value.as_str(),
-            kind => ui_text(ui, m.kind.ui_key()),
-            postcodes => ser(&m.postcodes.value),
-            serves => ser(&m.serves),
-            coat_of_arms => m.coat_of_arms.as_ref().map(|_| format!("{}{}/coat-of-arms.svg", self.base, m.slug)),
-        };
-        let office = office_view(&m.office, lang, ui);
-        let block_ctx = context! {
-            municipality => municipality.clone(),
-            office => office.clone(),
-            t => ser(ui),
-            lang => lang.code(),
-        };
+        let block_ctx = self.block_context(m, lang);
         let mut sections = Vec::new();
         for block in m.blocks(&language.blocks, lang) {
             let html = self
@@ -168,8 +173,8 @@ impl<'c> Renderer<'c> {
             assets => ser(&self.assets),
             t => ser(ui),
             alternates => ser(&alternates),
-            municipality => municipality,
-            office => office,
+            municipality => block_ctx.get_attr("municipality").unwrap_or_default(),
+            office => block_ctx.get_attr("office").unwrap_or_default(),
             sections => sections,
             local_notes => m.local_notes_html(lang),
             home => format!("{}{}/{}/", self.base, m.slug, lang.code()),
@@ -269,9 +274,44 @@ impl<'c> Renderer<'c> {
             .collect()
     }
 
-    /// Renders every block of `m` once, to find editors' template mistakes
-    /// (e.g. an unknown variable) before anything is written.
+    /// Finds editors' template mistakes before anything is written: every
+    /// variable a block uses must exist, and every page must render.
     pub fn check_blocks(&self, m: &Municipality) -> Result<(), BuildError> {
+        let mut errors = Vec::new();
+        for lang in m.languages() {
+            let ctx = self.block_context(m, *lang);
+            let mut known = BTreeSet::new();
+            collect_paths(&ctx, "", &mut known);
+            for block in m.blocks(&self.language(*lang).blocks, *lang) {
+                let Ok(template) = self.env.get_template(&template_name(block)) else {
+                    continue;
+                };
+                let mut unknown: Vec<String> = template
+                    .undeclared_variables(true)
+                    .into_iter()
+                    .filter(|var| !known.contains(var))
+                    .collect();
+                unknown.sort();
+                for var in unknown {
+                    let choices: Vec<&str> = known
+                        .iter()
+                        .map(String::as_str)
+                        .filter(|p| !p.starts_with("t."))
+                        .collect();
+                    errors.push(EditorError::whole_file(
+                        &block.source,
+                        format!(
+                            "unknown template variable `{var}`: expected one of {}, or t.<key> \
+                             for an interface string",
+                            choices.join(", ")
+                        ),
+                    ));
+                }
+            }
+        }
+        if !errors.is_empty() {
+            return Err(BuildError::Editor(errors));
+        }
         for lang in m.languages() {
             self.render_service_page(m, *lang)?;
         }
@@ -291,14 +331,31 @@ fn template_name(block: &Block) -> String {
 fn block_error(block: &Block, error: &minijinja::Error) -> EditorError {
     EditorError::whole_file(
         &block.source,
-        format!(
-            "template error: {} (variables available: municipality.name, municipality.kind, \
-             office.name, office.address.street, office.address.postcode, office.address.city, \
-             office.phone, office.email, office.web)",
-            describe_template_error(error)
-        ),
+        format!("template error: {}", describe_template_error(error)),
     )
 }
+
+/// Every dotted path of a context (`office.address.city`, …), for checking
+/// the variables a block uses.
+fn collect_paths(value: &Value, prefix: &str, out: &mut BTreeSet<String>) {
+    if value.kind() != ValueKind::Map {
+        return;
+    }
+    let Ok(keys) = value.try_iter() else { return };
+    for key in keys {
+        let Some(name) = key.as_str() else { continue };
+        let path = if prefix.is_empty() {
+            name.to_owned()
+        } else {
+            format!("{prefix}.{name}")
+        };
+        if let Ok(child) = value.get_item(&key) {
+            collect_paths(&child, &path, out);
+        }
+        out.insert(path);
+    }
+}
+
 
 fn ui_text<'a>(ui: &'a BTreeMap<String, String>, key: &str) -> &'a str {
     ui.get(key).map_or("", String::as_str)

@@ -20,10 +20,15 @@ pub fn parse_yaml<T: DeserializeOwned>(
             .format_message(error.without_snippet())
             .into_owned();
         let name = file.display().to_string();
-        let snippet = error.render_with_options(serde_saphyr::render_options! {
+        let rendered = error.render_with_options(serde_saphyr::render_options! {
             source_name: Some(name.as_str()),
             line_offset: line_offset as u64,
         });
+        // The first line repeats the message; keep only the excerpt.
+        let snippet = rendered
+            .split_once('\n')
+            .map_or(rendered.as_str(), |(_, excerpt)| excerpt)
+            .to_owned();
         let located = match error.location() {
             Some(location) => EditorError::at(file, location, line_offset, message),
             None => EditorError::whole_file(file, message),

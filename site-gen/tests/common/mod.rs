@@ -1,0 +1,105 @@
+//! Helpers for the integration tests: a copy of the repository's sample tree
+//! in a temporary folder that a test may break on purpose.
+
+use std::path::{Path, PathBuf};
+
+use site_gen::{BuildError, BuildOptions, BuildReport, EditorError, build};
+
+/// The repository root (site.yaml, content/, municipalities/, themes/).
+pub fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+pub struct Tree {
+    pub dir: tempfile::TempDir,
+}
+
+impl Tree {
+    /// The sample tree with only the municipalities named (all when empty).
+    pub fn sample(municipalities: &[&str]) -> Self {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let root = repo_root();
+        for part in ["content", "themes"] {
+            copy_dir(&root.join(part), &dir.path().join(part));
+        }
+        std::fs::copy(root.join("site.yaml"), dir.path().join("site.yaml")).expect("site.yaml");
+        let target = dir.path().join("municipalities");
+        std::fs::create_dir_all(&target).expect("municipalities");
+        for entry in walkdir::WalkDir::new(root.join("municipalities")).min_depth(1).max_depth(1) {
+            let entry = entry.expect("entry");
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let stem = name.trim_end_matches(".yaml");
+            if municipalities.is_empty() || municipalities.contains(&stem) {
+                let to = target.join(&name);
+                if entry.file_type().is_dir() {
+                    copy_dir(entry.path(), &to);
+                } else {
+                    std::fs::copy(entry.path(), &to).expect("copy municipality");
+                }
+            }
+        }
+        Self { dir }
+    }
+
+    pub fn root(&self) -> &Path {
+        self.dir.path()
+    }
+
+    pub fn out(&self) -> PathBuf {
+        self.dir.path().join("public")
+    }
+
+    pub fn path(&self, relative: &str) -> PathBuf {
+        self.root().join(relative)
+    }
+
+    pub fn read(&self, relative: &str) -> String {
+        std::fs::read_to_string(self.path(relative)).expect("read fixture file")
+    }
+
+    pub fn write(&self, relative: &str, text: &str) {
+        let path = self.path(relative);
+        std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+        std::fs::write(path, text).expect("write fixture file");
+    }
+
+    /// Replaces the first occurrence of `from` in a file, failing loudly if absent.
+    pub fn edit(&self, relative: &str, from: &str, to: &str) {
+        let text = self.read(relative);
+        assert!(text.contains(from), "{relative} does not contain {from:?}");
+        self.write(relative, &text.replacen(from, to, 1));
+    }
+
+    pub fn remove(&self, relative: &str) {
+        std::fs::remove_file(self.path(relative)).expect("remove fixture file");
+    }
+
+    pub fn build(&self) -> Result<BuildReport, BuildError> {
+        build(&BuildOptions {
+            root: self.root().to_path_buf(),
+            out: self.out(),
+            base_url: None,
+        })
+    }
+
+    /// Builds, expecting the editor mistakes to stop it; returns them.
+    pub fn editor_errors(&self) -> Vec<EditorError> {
+        match self.build() {
+            Err(BuildError::Editor(errors)) => errors,
+            Err(other) => panic!("expected an editor error, got: {other}"),
+            Ok(_) => panic!("expected the build to stop, but it succeeded"),
+        }
+    }
+}
+
+pub fn copy_dir(from: &Path, to: &Path) {
+    for entry in walkdir::WalkDir::new(from) {
+        let entry = entry.expect("walk");
+        let target = to.join(entry.path().strip_prefix(from).expect("prefix"));
+        if entry.file_type().is_dir() {
+            std::fs::create_dir_all(&target).expect("mkdir");
+        } else {
+            std::fs::copy(entry.path(), &target).expect("copy");
+        }
+    }
+}

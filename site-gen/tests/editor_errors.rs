@@ -1,0 +1,293 @@
+//! Every kind of editor mistake stops the build with one clear message
+//! (file, line, column, what was expected) and leaves the published site as it was.
+
+mod common;
+
+use common::Tree;
+use site_gen::EditorError;
+
+const BIELEFELD: &str = "municipalities/bielefeld.yaml";
+
+/// 1-based line of the first line containing `needle`.
+fn line_of(text: &str, needle: &str) -> usize {
+    text.lines()
+        .position(|line| line.contains(needle))
+        .map(|i| i + 1)
+        .unwrap_or_else(|| panic!("{needle:?} not found"))
+}
+
+fn only_error(tree: &Tree) -> EditorError {
+    let errors = tree.editor_errors();
+    assert_eq!(errors.len(), 1, "expected one error, got: {errors:#?}");
+    errors.into_iter().next().unwrap()
+}
+
+fn assert_mentions(error: &EditorError, file: &str, words: &[&str]) {
+    let text = error.to_string();
+    assert!(text.starts_with(file), "error should name {file}: {text}");
+    for word in words {
+        assert!(text.contains(word), "error should mention {word:?}: {text}");
+    }
+}
+
+#[test]
+fn malformed_yaml_names_line_and_column() {
+    let tree = Tree::sample(&["bielefeld"]);
+    tree.edit(BIELEFELD, "languages: [de, en]", "languages: [de, en");
+    let error = only_error(&tree);
+    // The parser notices the open bracket where the next key starts.
+    assert_eq!((error.line, error.column), (line_of(&tree.read(BIELEFELD), "postcodes:"), 10));
+    assert_mentions(&error, BIELEFELD, &["indicator"]);
+}
+
+#[test]
+fn unknown_key_is_refused_at_its_position() {
+    let tree = Tree::sample(&["bielefeld"]);
+    tree.edit(BIELEFELD, "  web:", "  webseite: \"https://www.bielefeld.de/\"\n  web:");
+    let line = line_of(&tree.read(BIELEFELD), "webseite");
+    let error = only_error(&tree);
+    assert_eq!((error.line, error.column), (line, 3), "{error}");
+    assert_mentions(&error, BIELEFELD, &["unknown field `webseite`", "expected one of"]);
+}
+
+#[test]
+fn wrong_type_says_what_was_expected() {
+    let tree = Tree::sample(&["bielefeld"]);
+    tree.edit(BIELEFELD, "step_free: true", "step_free: ja");
+    let line = line_of(&tree.read(BIELEFELD), "step_free");
+    let error = only_error(&tree);
+    assert_eq!(error.line, line, "{error}");
+    assert_mentions(&error, BIELEFELD, &["bool"]);
+}
+
+#[test]
+fn missing_required_key_is_named() {
+    let tree = Tree::sample(&["bielefeld"]);
+    tree.edit(BIELEFELD, "  contact_verified: false\n", "");
+    let error = only_error(&tree);
+    assert_mentions(&error, BIELEFELD, &["missing field `contact_verified`"]);
+}
+
+#[test]
+fn invalid_official_key_is_refused_at_its_value() {
+    let tree = Tree::sample(&["bielefeld"]);
+    tree.edit(BIELEFELD, "ags: \"05711000\"", "ags: \"5711000\"");
+    let line = line_of(&tree.read(BIELEFELD), "ags:");
+    let error = only_error(&tree);
+    assert_eq!((error.line, error.column), (line, 6), "{error}");
+    assert_mentions(&error, BIELEFELD, &["official municipality key", "8 digits"]);
+}
+
+#[test]
+fn key_that_does_not_fit_the_kind_is_refused() {
+    let tree = Tree::sample(&["bielefeld"]);
+    tree.edit(BIELEFELD, "kind: kreisfreie_stadt", "kind: grosse_kreisangehoerige_stadt");
+    let line = line_of(&tree.read(BIELEFELD), "ags:");
+    let error = only_error(&tree);
+    assert_eq!(error.line, line, "{error}");
+    assert_mentions(&error, BIELEFELD, &["does not fit the kind"]);
+}
+
+#[test]
+fn bad_postcode_phone_and_web_address_are_refused() {
+    let tree = Tree::sample(&["bielefeld"]);
+    tree.edit(BIELEFELD, "- \"33602\"", "- \"3360\"");
+    tree.edit(BIELEFELD, "  web: \"https://www.bielefeld.de/\"", "  web: \"http://www.bielefeld.de/\"\n  phone: \"0521 51-0\"");
+    let errors = tree.editor_errors();
+    let text: Vec<String> = errors.iter().map(ToString::to_string).collect();
+    // serde stops at the first wrong value of a file: the postcode comes first.
+    assert_eq!(errors.len(), 1, "{text:?}");
+    assert!(text[0].contains("not a postcode"), "{text:?}");
+    tree.edit(BIELEFELD, "- \"3360\"", "- \"33602\"");
+    let error = only_error(&tree);
+    assert_mentions(&error, BIELEFELD, &["https://"]);
+}
+
+#[test]
+fn languages_must_start_with_german() {
+    let tree = Tree::sample(&["bielefeld"]);
+    tree.edit(BIELEFELD, "languages: [de, en]", "languages: [en, de]");
+    let error = only_error(&tree);
+    assert_mentions(&error, BIELEFELD, &["expected `de` first"]);
+    assert_eq!(error.line, line_of(&tree.read(BIELEFELD), "languages:"));
+}
+
+#[test]
+fn unknown_language_code_is_refused() {
+    let tree = Tree::sample(&["bielefeld"]);
+    tree.edit(BIELEFELD, "languages: [de, en]", "languages: [de, english]");
+    let error = only_error(&tree);
+    assert_mentions(&error, BIELEFELD, &["unknown language code `english`", "ISO 639-1"]);
+}
+
+#[test]
+fn offered_language_without_content_is_a_missing_translation() {
+    let tree = Tree::sample(&["bielefeld"]);
+    tree.edit(BIELEFELD, "languages: [de, en]", "languages: [de, en, tr]");
+    let error = only_error(&tree);
+    assert_mentions(&error, BIELEFELD, &["missing translation", "content/tr/"]);
+}
+
+#[test]
+fn content_block_without_translation_is_refused() {
+    let tree = Tree::sample(&["bielefeld"]);
+    tree.remove("content/en/kosten.md");
+    let error = only_error(&tree);
+    assert_mentions(&error, "content/en/kosten.md", &["missing translation of content/de/kosten.md"]);
+}
+
+#[test]
+fn translation_without_german_original_is_refused() {
+    let tree = Tree::sample(&["bielefeld"]);
+    tree.write("content/en/extra.md", "---\nheading: Extra\norder: 5\n---\nText\n");
+    let error = only_error(&tree);
+    assert_mentions(&error, "content/en/extra.md", &["no German original"]);
+}
+
+#[test]
+fn interface_string_without_translation_is_refused() {
+    let tree = Tree::sample(&["bielefeld"]);
+    tree.edit("content/en/ui.yaml", "phone: \"Phone\"\n", "");
+    let error = only_error(&tree);
+    assert_mentions(&error, "content/en/ui.yaml", &["missing translation of `phone`", "content/de/ui.yaml line"]);
+}
+
+#[test]
+fn missing_description_block_is_refused() {
+    let tree = Tree::sample(&["bielefeld"]);
+    tree.remove("content/de/fristen.md");
+    tree.remove("content/en/fristen.md");
+    let error = only_error(&tree);
+    assert_mentions(&error, "content/de/fristen.md", &["\"Fristen\""]);
+}
+
+#[test]
+fn front_matter_mistake_points_into_the_markdown_file() {
+    let tree = Tree::sample(&["bielefeld"]);
+    tree.edit("content/de/kosten.md", "order: 60", "order: 60\ntitle: Kosten");
+    let error = only_error(&tree);
+    assert_eq!((error.line, error.column), (4, 1), "{error}");
+    assert_mentions(&error, "content/de/kosten.md", &["unknown field `title`"]);
+}
+
+#[test]
+fn markdown_without_front_matter_is_refused() {
+    let tree = Tree::sample(&["bielefeld"]);
+    tree.write("content/de/kosten.md", "# Kosten\n\n255 Euro\n");
+    let error = only_error(&tree);
+    assert_mentions(&error, "content/de/kosten.md:1:1", &["front matter"]);
+}
+
+#[test]
+fn unknown_template_variable_in_content_names_the_block() {
+    let tree = Tree::sample(&["bielefeld"]);
+    tree.edit("content/de/kurztext.md", "{{ office.name }}", "{{ office.nmae }}");
+    let error = only_error(&tree);
+    assert_mentions(&error, "content/de/kurztext.md", &["unknown template variable `office.nmae`", "office.name"]);
+}
+
+#[test]
+fn local_notes_must_be_translated_into_every_language() {
+    let tree = Tree::sample(&["bielefeld"]);
+    let text = tree.read(BIELEFELD) + "local_notes:\n  de: Nur Deutsch\n";
+    tree.write(BIELEFELD, &text);
+    let error = only_error(&tree);
+    assert_mentions(&error, BIELEFELD, &["missing translation", "`local_notes`", "`en`"]);
+}
+
+#[test]
+fn municipal_override_needs_every_language() {
+    let tree = Tree::sample(&["kreis-paderborn"]);
+    tree.remove("municipalities/kreis-paderborn/en/zustaendige-stelle.md");
+    let error = only_error(&tree);
+    assert_mentions(
+        &error,
+        "municipalities/kreis-paderborn/en/zustaendige-stelle.md",
+        &["missing translation"],
+    );
+}
+
+#[test]
+fn file_name_must_be_a_url_slug() {
+    let tree = Tree::sample(&["bielefeld"]);
+    tree.write("municipalities/Köln.yaml", &tree.read(BIELEFELD));
+    let error = only_error(&tree);
+    assert_mentions(&error, "municipalities/Köln.yaml", &["lowercase"]);
+}
+
+#[test]
+fn the_same_official_key_twice_is_refused() {
+    let tree = Tree::sample(&["bielefeld"]);
+    tree.write("municipalities/bielefeld-copy.yaml", &tree.read(BIELEFELD));
+    let error = only_error(&tree);
+    assert_mentions(&error, "municipalities/bielefeld", &["already used by"]);
+}
+
+#[test]
+fn several_mistakes_are_reported_together_in_file_order() {
+    let tree = Tree::sample(&["bielefeld", "koeln"]);
+    tree.edit(BIELEFELD, "kind: kreisfreie_stadt", "kind: stadt");
+    tree.edit("municipalities/koeln.yaml", "name: Köln", "name: \"\"");
+    let errors = tree.editor_errors();
+    assert_eq!(errors.len(), 2, "{errors:#?}");
+    assert!(errors[0].to_string().starts_with(BIELEFELD));
+    assert!(errors[1].to_string().starts_with("municipalities/koeln.yaml"));
+}
+
+#[test]
+fn a_failed_build_leaves_the_published_site_untouched() {
+    let tree = Tree::sample(&["bielefeld"]);
+    tree.build().expect("the sample builds");
+    let before = std::fs::read_to_string(tree.out().join("bielefeld/de/index.html")).unwrap();
+    tree.edit("content/de/kosten.md", "255 Euro", "300 Euro");
+    tree.edit(BIELEFELD, "name: Bielefeld", "name: [Bielefeld]");
+    assert!(!tree.editor_errors().is_empty());
+    let after = std::fs::read_to_string(tree.out().join("bielefeld/de/index.html")).unwrap();
+    assert_eq!(before, after, "the failed build changed the published site");
+    assert!(after.contains("255 Euro"));
+}
+
+#[test]
+fn empty_and_non_utf8_files_are_refused_not_panicked_on() {
+    let tree = Tree::sample(&["bielefeld"]);
+    tree.write(BIELEFELD, "");
+    assert_mentions(&only_error(&tree), BIELEFELD, &[]);
+    std::fs::write(tree.path(BIELEFELD), b"name: Bielefeld\xff\n").unwrap();
+    let error = only_error(&tree);
+    assert_mentions(&error, BIELEFELD, &["UTF-8"]);
+    assert_eq!((error.line, error.column), (1, 16));
+}
+
+/// No input makes the loader panic: every single-character change of a real
+/// municipality file is either accepted or refused with a located error.
+#[test]
+fn no_panic_on_mutated_municipality_files() {
+    let tree = Tree::sample(&["kreis-paderborn"]);
+    let file = "municipalities/kreis-paderborn.yaml";
+    let original = tree.read(file);
+    let content = site_gen::content::load_content(tree.root()).expect("sample content");
+    let path = tree.path(file);
+    let replacements = ["", ":", "-", "[", "{", "\"", "'", "&a", "*a", "!!int ", "\t", "\n", "x", "0"];
+    let mut refused = 0;
+    for (index, _) in original.char_indices().step_by(3) {
+        for replacement in replacements {
+            let mut mutated = original.clone();
+            let end = index + original[index..].chars().next().map_or(0, char::len_utf8);
+            mutated.replace_range(index..end, replacement);
+            std::fs::write(&path, &mutated).unwrap();
+            let result = std::panic::catch_unwind(|| {
+                site_gen::municipality::load_municipality(tree.root(), &path, &content)
+            });
+            match result {
+                Ok(Ok(_)) => {}
+                Ok(Err(errors)) => {
+                    refused += 1;
+                    assert!(!errors.is_empty());
+                    assert!(errors.iter().all(|e| e.file.ends_with("kreis-paderborn.yaml")));
+                }
+                Err(_) => panic!("loader panicked on:\n{mutated}"),
+            }
+        }
+    }
+    assert!(refused > 100, "mutations should mostly be refused, got {refused}");
+}
