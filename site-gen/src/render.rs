@@ -76,6 +76,7 @@ impl<'c> Renderer<'c> {
         let mut env = Environment::new();
         env.set_undefined_behavior(UndefinedBehavior::Strict);
         env.set_auto_escape_callback(|_| AutoEscape::Html);
+        env.set_formatter(escape_html_text);
         let templates = root.join("themes").join(&site.theme).join("templates");
         let files = sorted_entries(&templates).map_err(|e| BuildError::Theme {
             name: templates.display().to_string(),
@@ -319,6 +320,34 @@ impl<'c> Renderer<'c> {
     }
 }
 
+/// Escapes strings for HTML text and attributes, like minijinja's default,
+/// except that `/` stays readable: `href="/koeln/de/"`, not `&#x2f;koeln…`.
+fn escape_html_text(
+    out: &mut minijinja::Output,
+    state: &mut minijinja::State,
+    value: &Value,
+) -> Result<(), minijinja::Error> {
+    match value.as_str() {
+        Some(text) if *state.auto_escape() == AutoEscape::Html && !value.is_safe() => {
+            let mut escaped = String::with_capacity(text.len() + 8);
+            for c in text.chars() {
+                match c {
+                    '&' => escaped.push_str("&amp;"),
+                    '<' => escaped.push_str("&lt;"),
+                    '>' => escaped.push_str("&gt;"),
+                    '"' => escaped.push_str("&quot;"),
+                    '\'' => escaped.push_str("&#39;"),
+                    other => escaped.push(other),
+                }
+            }
+            out.write_str(&escaped).map_err(|e| {
+                minijinja::Error::new(minijinja::ErrorKind::WriteFailure, e.to_string())
+            })
+        }
+        _ => minijinja::escape_formatter(out, state, value),
+    }
+}
+
 /// Any serializable value as a template value.
 fn ser<T: Serialize>(value: T) -> Value {
     Value::from(minijinja::value::Serde(value))
@@ -355,7 +384,6 @@ fn collect_paths(value: &Value, prefix: &str, out: &mut BTreeSet<String>) {
         out.insert(path);
     }
 }
-
 
 fn ui_text<'a>(ui: &'a BTreeMap<String, String>, key: &str) -> &'a str {
     ui.get(key).map_or("", String::as_str)

@@ -36,18 +36,29 @@ fn malformed_yaml_names_line_and_column() {
     tree.edit(BIELEFELD, "languages: [de, en]", "languages: [de, en");
     let error = only_error(&tree);
     // The parser notices the open bracket where the next key starts.
-    assert_eq!((error.line, error.column), (line_of(&tree.read(BIELEFELD), "postcodes:"), 10));
+    assert_eq!(
+        (error.line, error.column),
+        (line_of(&tree.read(BIELEFELD), "postcodes:"), 10)
+    );
     assert_mentions(&error, BIELEFELD, &["indicator"]);
 }
 
 #[test]
 fn unknown_key_is_refused_at_its_position() {
     let tree = Tree::sample(&["bielefeld"]);
-    tree.edit(BIELEFELD, "  web:", "  webseite: \"https://www.bielefeld.de/\"\n  web:");
+    tree.edit(
+        BIELEFELD,
+        "  web:",
+        "  webseite: \"https://www.bielefeld.de/\"\n  web:",
+    );
     let line = line_of(&tree.read(BIELEFELD), "webseite");
     let error = only_error(&tree);
     assert_eq!((error.line, error.column), (line, 3), "{error}");
-    assert_mentions(&error, BIELEFELD, &["unknown field `webseite`", "expected one of"]);
+    assert_mentions(
+        &error,
+        BIELEFELD,
+        &["unknown field `webseite`", "expected one of"],
+    );
 }
 
 #[test]
@@ -75,13 +86,21 @@ fn invalid_official_key_is_refused_at_its_value() {
     let line = line_of(&tree.read(BIELEFELD), "ags:");
     let error = only_error(&tree);
     assert_eq!((error.line, error.column), (line, 6), "{error}");
-    assert_mentions(&error, BIELEFELD, &["official municipality key", "8 digits"]);
+    assert_mentions(
+        &error,
+        BIELEFELD,
+        &["official municipality key", "8 digits"],
+    );
 }
 
 #[test]
 fn key_that_does_not_fit_the_kind_is_refused() {
     let tree = Tree::sample(&["bielefeld"]);
-    tree.edit(BIELEFELD, "kind: kreisfreie_stadt", "kind: grosse_kreisangehoerige_stadt");
+    tree.edit(
+        BIELEFELD,
+        "kind: kreisfreie_stadt",
+        "kind: grosse_kreisangehoerige_stadt",
+    );
     let line = line_of(&tree.read(BIELEFELD), "ags:");
     let error = only_error(&tree);
     assert_eq!(error.line, line, "{error}");
@@ -92,7 +111,11 @@ fn key_that_does_not_fit_the_kind_is_refused() {
 fn bad_postcode_phone_and_web_address_are_refused() {
     let tree = Tree::sample(&["bielefeld"]);
     tree.edit(BIELEFELD, "- \"33602\"", "- \"3360\"");
-    tree.edit(BIELEFELD, "  web: \"https://www.bielefeld.de/\"", "  web: \"http://www.bielefeld.de/\"\n  phone: \"0521 51-0\"");
+    tree.edit(
+        BIELEFELD,
+        "  web: \"https://www.bielefeld.de/\"",
+        "  web: \"http://www.bielefeld.de/\"\n  phone: \"0521 51-0\"",
+    );
     let errors = tree.editor_errors();
     let text: Vec<String> = errors.iter().map(ToString::to_string).collect();
     // serde stops at the first wrong value of a file: the postcode comes first.
@@ -117,7 +140,11 @@ fn unknown_language_code_is_refused() {
     let tree = Tree::sample(&["bielefeld"]);
     tree.edit(BIELEFELD, "languages: [de, en]", "languages: [de, english]");
     let error = only_error(&tree);
-    assert_mentions(&error, BIELEFELD, &["unknown language code `english`", "ISO 639-1"]);
+    assert_mentions(
+        &error,
+        BIELEFELD,
+        &["unknown language code `english`", "ISO 639-1"],
+    );
 }
 
 #[test]
@@ -133,13 +160,20 @@ fn content_block_without_translation_is_refused() {
     let tree = Tree::sample(&["bielefeld"]);
     tree.remove("content/en/kosten.md");
     let error = only_error(&tree);
-    assert_mentions(&error, "content/en/kosten.md", &["missing translation of content/de/kosten.md"]);
+    assert_mentions(
+        &error,
+        "content/en/kosten.md",
+        &["missing translation of content/de/kosten.md"],
+    );
 }
 
 #[test]
 fn translation_without_german_original_is_refused() {
     let tree = Tree::sample(&["bielefeld"]);
-    tree.write("content/en/extra.md", "---\nheading: Extra\norder: 5\n---\nText\n");
+    tree.write(
+        "content/en/extra.md",
+        "---\nheading: Extra\norder: 5\n---\nText\n",
+    );
     let error = only_error(&tree);
     assert_mentions(&error, "content/en/extra.md", &["no German original"]);
 }
@@ -149,7 +183,11 @@ fn interface_string_without_translation_is_refused() {
     let tree = Tree::sample(&["bielefeld"]);
     tree.edit("content/en/ui.yaml", "phone: \"Phone\"\n", "");
     let error = only_error(&tree);
-    assert_mentions(&error, "content/en/ui.yaml", &["missing translation of `phone`", "content/de/ui.yaml line"]);
+    assert_mentions(
+        &error,
+        "content/en/ui.yaml",
+        &["missing translation of `phone`", "content/de/ui.yaml line"],
+    );
 }
 
 #[test]
@@ -164,7 +202,11 @@ fn missing_description_block_is_refused() {
 #[test]
 fn front_matter_mistake_points_into_the_markdown_file() {
     let tree = Tree::sample(&["bielefeld"]);
-    tree.edit("content/de/kosten.md", "order: 60", "order: 60\ntitle: Kosten");
+    tree.edit(
+        "content/de/kosten.md",
+        "order: 60",
+        "order: 60\ntitle: Kosten",
+    );
     let error = only_error(&tree);
     assert_eq!((error.line, error.column), (4, 1), "{error}");
     assert_mentions(&error, "content/de/kosten.md", &["unknown field `title`"]);
@@ -181,9 +223,17 @@ fn markdown_without_front_matter_is_refused() {
 #[test]
 fn unknown_template_variable_in_content_names_the_block() {
     let tree = Tree::sample(&["bielefeld"]);
-    tree.edit("content/de/kurztext.md", "{{ office.name }}", "{{ office.nmae }}");
+    tree.edit(
+        "content/de/kurztext.md",
+        "{{ office.name }}",
+        "{{ office.nmae }}",
+    );
     let error = only_error(&tree);
-    assert_mentions(&error, "content/de/kurztext.md", &["unknown template variable `office.nmae`", "office.name"]);
+    assert_mentions(
+        &error,
+        "content/de/kurztext.md",
+        &["unknown template variable `office.nmae`", "office.name"],
+    );
 }
 
 #[test]
@@ -192,7 +242,11 @@ fn local_notes_must_be_translated_into_every_language() {
     let text = tree.read(BIELEFELD) + "local_notes:\n  de: Nur Deutsch\n";
     tree.write(BIELEFELD, &text);
     let error = only_error(&tree);
-    assert_mentions(&error, BIELEFELD, &["missing translation", "`local_notes`", "`en`"]);
+    assert_mentions(
+        &error,
+        BIELEFELD,
+        &["missing translation", "`local_notes`", "`en`"],
+    );
 }
 
 #[test]
@@ -231,7 +285,11 @@ fn several_mistakes_are_reported_together_in_file_order() {
     let errors = tree.editor_errors();
     assert_eq!(errors.len(), 2, "{errors:#?}");
     assert!(errors[0].to_string().starts_with(BIELEFELD));
-    assert!(errors[1].to_string().starts_with("municipalities/koeln.yaml"));
+    assert!(
+        errors[1]
+            .to_string()
+            .starts_with("municipalities/koeln.yaml")
+    );
 }
 
 #[test]
@@ -267,7 +325,9 @@ fn no_panic_on_mutated_municipality_files() {
     let original = tree.read(file);
     let content = site_gen::content::load_content(tree.root()).expect("sample content");
     let path = tree.path(file);
-    let replacements = ["", ":", "-", "[", "{", "\"", "'", "&a", "*a", "!!int ", "\t", "\n", "x", "0"];
+    let replacements = [
+        "", ":", "-", "[", "{", "\"", "'", "&a", "*a", "!!int ", "\t", "\n", "x", "0",
+    ];
     let mut refused = 0;
     for (index, _) in original.char_indices().step_by(3) {
         for replacement in replacements {
@@ -283,11 +343,18 @@ fn no_panic_on_mutated_municipality_files() {
                 Ok(Err(errors)) => {
                     refused += 1;
                     assert!(!errors.is_empty());
-                    assert!(errors.iter().all(|e| e.file.ends_with("kreis-paderborn.yaml")));
+                    assert!(
+                        errors
+                            .iter()
+                            .all(|e| e.file.ends_with("kreis-paderborn.yaml"))
+                    );
                 }
                 Err(_) => panic!("loader panicked on:\n{mutated}"),
             }
         }
     }
-    assert!(refused > 100, "mutations should mostly be refused, got {refused}");
+    assert!(
+        refused > 100,
+        "mutations should mostly be refused, got {refused}"
+    );
 }

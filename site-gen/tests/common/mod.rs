@@ -1,5 +1,6 @@
 //! Helpers for the integration tests: a copy of the repository's sample tree
 //! in a temporary folder that a test may break on purpose.
+#![allow(dead_code)] // each test binary uses only some helpers
 
 use std::path::{Path, PathBuf};
 
@@ -25,7 +26,10 @@ impl Tree {
         std::fs::copy(root.join("site.yaml"), dir.path().join("site.yaml")).expect("site.yaml");
         let target = dir.path().join("municipalities");
         std::fs::create_dir_all(&target).expect("municipalities");
-        for entry in walkdir::WalkDir::new(root.join("municipalities")).min_depth(1).max_depth(1) {
+        for entry in walkdir::WalkDir::new(root.join("municipalities"))
+            .min_depth(1)
+            .max_depth(1)
+        {
             let entry = entry.expect("entry");
             let name = entry.file_name().to_string_lossy().into_owned();
             let stem = name.trim_end_matches(".yaml");

@@ -1,0 +1,283 @@
+//! End to end: the repository's sample tree builds, and every municipality
+//! gets its service page in each of its languages per the URL contract.
+
+mod common;
+
+use common::Tree;
+use site_gen::content::{SERVICE_BLOCKS, load_content};
+use site_gen::municipality::load_municipalities;
+
+fn count(haystack: &str, needle: &str) -> usize {
+    haystack.matches(needle).count()
+}
+
+/// Every `src`/`href` of resources the browser loads by itself is site-relative.
+fn assert_no_foreign_resources(page: &str, html: &str) {
+    for tag in html.split('<').skip(1) {
+        let name = tag.split([' ', '>']).next().unwrap_or_default();
+        let loads = match name {
+            "script" | "img" | "iframe" | "source" | "audio" | "video" => "src=\"",
+            "link" if !tag.contains("rel=\"alternate\"") => "href=\"",
+            _ => continue,
+        };
+        if let Some(start) = tag.find(loads) {
+            let url = &tag[start + loads.len()..];
+            assert!(
+                url.starts_with('/') && !url.starts_with("//"),
+                "{page} loads {url:.60} from elsewhere"
+            );
+        }
+    }
+    assert!(
+        !html.contains("@import") && !html.contains("url(http"),
+        "{page} imports from elsewhere"
+    );
+}
+
+fn escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
+#[test]
+fn every_municipality_has_a_service_page_in_each_language() {
+    let tree = Tree::sample(&[]);
+    let report = tree.build().expect("the sample tree builds");
+    let content = load_content(tree.root()).unwrap();
+    let municipalities = load_municipalities(tree.root(), &content).unwrap();
+    assert!(municipalities.len() >= 8, "at least 8 sample offices");
+    let languages: usize = municipalities.iter().map(|m| m.languages().len()).sum();
+    assert_eq!(
+        report.pages,
+        languages + 2,
+        "service pages plus index and 404"
+    );
+
+    for m in &municipalities {
+        for lang in m.languages() {
+            let page = format!("{}/{}/index.html", m.slug, lang.code());
+            let html = std::fs::read_to_string(tree.out().join(&page))
+                .unwrap_or_else(|_| panic!("{page} is missing"));
+            assert!(html.starts_with("<!doctype html>"), "{page}");
+            assert!(
+                html.contains(&format!("<html lang=\"{}\" dir=\"ltr\">", lang.code())),
+                "{page}: lang"
+            );
+            assert_eq!(count(&html, "<h1"), 1, "{page}: one h1");
+            assert_eq!(count(&html, "<main"), 1, "{page}: one main");
+            for other in m.languages().iter().filter(|l| *l != lang) {
+                let link = format!(
+                    "href=\"/{}/{}/\" hreflang=\"{}\"",
+                    m.slug,
+                    other.code(),
+                    other.code()
+                );
+                assert!(html.contains(&link), "{page}: link to {}", other.code());
+            }
+            assert!(
+                html.contains(&escape(m.office.name.as_str())),
+                "{page}: office name"
+            );
+            assert!(
+                html.contains(&escape(m.office.address.street.as_str())),
+                "{page}: address"
+            );
+            for (id, _) in SERVICE_BLOCKS {
+                assert!(
+                    html.contains(&format!("<section id=\"{id}\"")),
+                    "{page}: block {id}"
+                );
+            }
+            assert_eq!(
+                html.contains("role=\"note\""),
+                !m.office.contact_verified,
+                "{page}: sample-data warning exactly when contact data is unverified"
+            );
+            assert!(
+                !html.contains("{{") && !html.contains("{%"),
+                "{page}: unrendered template"
+            );
+            assert_no_foreign_resources(&page, &html);
+        }
+    }
+}
+
+#[test]
+fn pages_state_the_law_in_force() {
+    let tree = Tree::sample(&["bielefeld"]);
+    tree.build().unwrap();
+    let de = std::fs::read_to_string(tree.out().join("bielefeld/de/index.html")).unwrap();
+    let en = std::fs::read_to_string(tree.out().join("bielefeld/en/index.html")).unwrap();
+    assert!(de.contains("mindestens <strong>5 Jahren</strong>"));
+    assert!(de.contains("<strong>Mehrstaatigkeit ist erlaubt:</strong>"));
+    assert!(de.contains("seit dem 30. Oktober 2025 <strong>nicht mehr</strong>"));
+    assert!(de.contains("255 Euro") && de.contains("51 Euro"));
+    assert!(en.contains("at least <strong>5 years</strong>"));
+    assert!(
+        en.contains("Stadt Bielefeld – Einbürgerung"),
+        "office name in English text"
+    );
+}
+
+#[test]
+fn index_lists_every_office_by_name_key_and_postcode() {
+    let tree = Tree::sample(&[]);
+    tree.build().unwrap();
+    let content = load_content(tree.root()).unwrap();
+    let municipalities = load_municipalities(tree.root(), &content).unwrap();
+    let index = std::fs::read_to_string(tree.out().join("index.html")).unwrap();
+    assert!(index.contains("<html lang=\"de\""));
+    assert_eq!(count(&index, "<h1"), 1);
+    for m in &municipalities {
+        assert!(
+            index.contains(&format!(
+                "href=\"/{}/de/\">{}</a>",
+                m.slug,
+                escape(m.name.as_str())
+            )),
+            "{}",
+            m.slug
+        );
+        assert!(index.contains(m.ags.value.as_str()), "{}: key", m.slug);
+        for postcode in &m.postcodes.value {
+            assert!(
+                index.contains(postcode.as_str()),
+                "{}: postcode {postcode}",
+                m.slug
+            );
+        }
+        for town in &m.serves {
+            assert!(
+                index.contains(&escape(town.as_str())),
+                "{}: serves {town}",
+                m.slug
+            );
+        }
+    }
+    let bielefeld = index.find(">Bielefeld<").unwrap();
+    let koeln = index.find(">Köln<").unwrap();
+    let kreis = index.find(">Kreis Gütersloh<").unwrap();
+    assert!(
+        bielefeld < koeln && koeln < kreis,
+        "alphabetical, Köln sorted as Koln"
+    );
+    assert_no_foreign_resources("index.html", &index);
+}
+
+#[test]
+fn sitemap_robots_404_and_assets_are_written() {
+    let tree = Tree::sample(&["bielefeld", "kreis-paderborn"]);
+    tree.build().unwrap();
+    let sitemap = std::fs::read_to_string(tree.out().join("sitemap.xml")).unwrap();
+    assert!(sitemap.starts_with("<?xml"));
+    for url in [
+        "bielefeld/de/",
+        "bielefeld/en/",
+        "kreis-paderborn/de/",
+        "kreis-paderborn/en/",
+    ] {
+        assert!(
+            sitemap.contains(&format!("<loc>https://einbuergerung.example/{url}</loc>")),
+            "{url}"
+        );
+    }
+    assert!(
+        sitemap.contains("hreflang=\"en\" href=\"https://einbuergerung.example/bielefeld/en/\"")
+    );
+    let robots = std::fs::read_to_string(tree.out().join("robots.txt")).unwrap();
+    assert!(robots.contains("Sitemap: https://einbuergerung.example/sitemap.xml"));
+    let not_found = std::fs::read_to_string(tree.out().join("404.html")).unwrap();
+    assert_eq!(count(&not_found, "<h1"), 1);
+    assert!(not_found.contains("Seite nicht gefunden") && not_found.contains("<div lang=\"en\">"));
+    let page = std::fs::read_to_string(tree.out().join("bielefeld/de/index.html")).unwrap();
+    for asset in ["style.css", "site.js"] {
+        assert!(tree.out().join("assets").join(asset).is_file(), "{asset}");
+        assert!(
+            page.contains(&format!("/assets/{asset}?v=")),
+            "{asset} linked with a version"
+        );
+    }
+}
+
+#[test]
+fn municipal_override_and_local_notes_appear_only_for_that_municipality() {
+    let tree = Tree::sample(&["kreis-paderborn", "paderborn"]);
+    tree.build().unwrap();
+    let kreis = std::fs::read_to_string(tree.out().join("kreis-paderborn/de/index.html")).unwrap();
+    let stadt = std::fs::read_to_string(tree.out().join("paderborn/de/index.html")).unwrap();
+    let replaced = "außer der Stadt Paderborn: Altenbeken, Bad Lippspringe";
+    assert!(
+        kreis.contains(replaced),
+        "override rendered with the Kreis's data"
+    );
+    assert!(
+        !kreis.contains("Zuständig ist die Einbürgerungsbehörde Ihres Wohnorts"),
+        "shared block replaced"
+    );
+    assert!(
+        kreis.contains("Hinweise Ihrer Behörde")
+            && kreis.contains("<strong>Stadt Paderborn</strong>")
+    );
+    assert!(!stadt.contains(replaced) && !stadt.contains("Hinweise Ihrer Behörde"));
+    assert!(stadt.contains("Zuständig ist die Einbürgerungsbehörde Ihres Wohnorts"));
+    let english =
+        std::fs::read_to_string(tree.out().join("kreis-paderborn/en/index.html")).unwrap();
+    assert!(english.contains("except the city of Paderborn"));
+}
+
+#[test]
+fn editor_text_is_escaped_and_verified_contacts_show_no_warning() {
+    let tree = Tree::sample(&["bielefeld"]);
+    let file = "municipalities/bielefeld.yaml";
+    tree.edit(
+        file,
+        "name: \"Stadt Bielefeld – Einbürgerung\"",
+        "name: \"Amt <b>A</b> & B\"",
+    );
+    tree.edit(
+        file,
+        "  contact_verified: false",
+        "  contact_verified: true",
+    );
+    tree.edit(
+        file,
+        "  web: \"https://www.bielefeld.de/\"",
+        "  web: \"https://www.bielefeld.de/\"\n  phone: \"+49 521 51-0\"\n  email: \"einbuergerung@bielefeld.example\"",
+    );
+    tree.build().unwrap();
+    let html = std::fs::read_to_string(tree.out().join("bielefeld/de/index.html")).unwrap();
+    assert!(
+        html.contains("Amt &lt;b&gt;A&lt;/b&gt; &amp; B"),
+        "office name escaped everywhere"
+    );
+    assert!(!html.contains("<b>A</b>"));
+    assert!(
+        !html.contains("role=\"note\""),
+        "no sample-data warning once verified"
+    );
+    assert!(html.contains("href=\"tel:+49521510\">+49 521 51-0</a>"));
+    assert!(html.contains("href=\"mailto:einbuergerung@bielefeld.example\""));
+    assert!(html.contains("Montag – Freitag: <span dir=\"ltr\">08:00–12:00</span> Uhr"));
+}
+
+#[test]
+fn base_url_with_a_path_prefixes_every_link() {
+    let tree = Tree::sample(&["bielefeld"]);
+    site_gen::build(&site_gen::BuildOptions {
+        root: tree.root().to_path_buf(),
+        out: tree.out(),
+        base_url: Some(
+            "https://land.example/einbuergerung/"
+                .to_owned()
+                .try_into()
+                .unwrap(),
+        ),
+    })
+    .unwrap();
+    let html = std::fs::read_to_string(tree.out().join("bielefeld/de/index.html")).unwrap();
+    assert!(html.contains("href=\"/einbuergerung/bielefeld/en/\""));
+    assert!(html.contains("href=\"/einbuergerung/assets/style.css?v="));
+    let sitemap = std::fs::read_to_string(tree.out().join("sitemap.xml")).unwrap();
+    assert!(sitemap.contains("<loc>https://land.example/einbuergerung/bielefeld/de/</loc>"));
+}
