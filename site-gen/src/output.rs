@@ -4,6 +4,8 @@
 
 use std::path::{Path, PathBuf};
 
+use rayon::prelude::*;
+
 use crate::error::BuildError;
 
 /// Marks a folder as written by site-gen, so it may be replaced on the next build.
@@ -35,7 +37,7 @@ impl Staging {
             .unwrap_or_else(|| "public".to_owned());
         let dir = target.with_file_name(format!(".{name}.staging"));
         if dir.exists() {
-            std::fs::remove_dir_all(&dir).map_err(|e| BuildError::io("clear", &dir, e))?;
+            remove_tree(&dir)?;
         }
         std::fs::create_dir_all(&dir).map_err(|e| BuildError::io("create", &dir, e))?;
         std::fs::write(
@@ -72,6 +74,23 @@ impl Staging {
     pub fn discard(self) {
         let _ = std::fs::remove_dir_all(&self.dir);
     }
+}
+
+/// Deletes a folder tree, its top-level entries in parallel.
+fn remove_tree(dir: &Path) -> Result<(), BuildError> {
+    let entries: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map_err(|e| BuildError::io("clear", dir, e))?
+        .filter_map(|entry| entry.ok().map(|e| e.path()))
+        .collect();
+    entries.par_iter().try_for_each(|path| {
+        let removed = if path.is_dir() {
+            std::fs::remove_dir_all(path)
+        } else {
+            std::fs::remove_file(path)
+        };
+        removed.map_err(|e| BuildError::io("clear", path, e))
+    })?;
+    std::fs::remove_dir(dir).map_err(|e| BuildError::io("clear", dir, e))
 }
 
 /// FNV-1a: a short, stable content hash for cache-busting asset URLs.

@@ -1,0 +1,174 @@
+//! `make-corpus`: writes a synthetic site tree with N municipalities for
+//! `make bench`: real-looking names, keys, postcodes and offices, with the
+//! repository's own content and theme, so a build does the real work.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::Parser;
+
+#[derive(Parser)]
+#[command(about = "Write a synthetic corpus of municipalities for benchmarks")]
+struct Args {
+    /// Number of municipalities.
+    #[arg(long)]
+    count: usize,
+    /// Folder to write (replaced).
+    #[arg(long)]
+    out: PathBuf,
+    /// Repository root whose content/, themes/ and site.yaml are copied.
+    #[arg(long, default_value = ".")]
+    from: PathBuf,
+}
+
+const PREFIXES: &[&str] = &[
+    "", "Alt", "Neu", "Ober", "Nieder", "Groß", "Klein", "Bad ", "Hohen", "Wester", "Oster",
+    "Sankt ",
+];
+const STEMS: &[&str] = &[
+    "Linden", "Eichen", "Buchen", "Rosen", "Wald", "Mühl", "Stein", "Kirch", "Holz", "Brunn",
+    "Wies", "Sand", "Eschen", "Haslach", "Mark",
+];
+const SUFFIXES: &[&str] = &[
+    "berg", "feld", "bach", "dorf", "hausen", "heim", "stadt", "burg", "au", "furt", "brück",
+    "kirchen", "hagen", "rode", "beck",
+];
+const KINDS: &[&str] = &[
+    "kreisfreie_stadt",
+    "kreis",
+    "grosse_kreisangehoerige_stadt",
+    "gemeinde",
+    "mittlere_kreisangehoerige_stadt",
+];
+const STREETS: &[&str] = &[
+    "Rathausplatz",
+    "Marktstraße",
+    "Hauptstraße",
+    "Bahnhofstraße",
+    "Kirchplatz",
+    "Schlossallee",
+];
+
+/// The slug and YAML of the `i`-th synthetic municipality; keys are unique
+/// because (state, district) is a bijection of `i`.
+fn municipality_yaml(i: usize) -> (String, String) {
+    let name = format!(
+        "{}{}{}",
+        PREFIXES[i % PREFIXES.len()],
+        STEMS[(i / PREFIXES.len()) % STEMS.len()],
+        SUFFIXES[(i / (PREFIXES.len() * STEMS.len())) % SUFFIXES.len()]
+    );
+    let state = i % 16 + 1;
+    let district = i / 16;
+    let kind = KINDS[i % KINDS.len()];
+    let ags = if matches!(kind, "kreisfreie_stadt" | "kreis") {
+        format!("{state:02}{district:03}000")
+    } else {
+        format!("{state:02}{district:03}{:03}", i % 999 + 1)
+    };
+    let slug = format!("gemeinde-{i:05}");
+    let base = 10_000 + (i * 7) % 89_000;
+    let postcodes: Vec<String> = (0..1 + i % 4)
+        .map(|k| format!("  - \"{:05}\"", base + k))
+        .collect();
+    let serves = if kind == "kreis" {
+        let towns: Vec<String> = (1..=6)
+            .map(|k| format!("  - {}{}", STEMS[(i + k) % STEMS.len()], SUFFIXES[k]))
+            .collect();
+        format!("serves:\n{}\n", towns.join("\n"))
+    } else {
+        String::new()
+    };
+    let notes = if i.is_multiple_of(10) {
+        "local_notes:\n  de: Bitte vereinbaren Sie **vorher** einen Termin.\n  en: Please book an appointment **beforehand**.\n"
+    } else {
+        ""
+    };
+    let street = STREETS[i % STREETS.len()];
+    let number = 1 + i % 40;
+    let area = 200 + i % 700;
+    let line = 1000 + i % 9000;
+    let toilet = i.is_multiple_of(2);
+    let postcodes = postcodes.join("\n");
+    let yaml = format!(
+        r#"# Synthetic municipality for benchmarks.
+name: {name}
+ags: "{ags}"
+kind: {kind}
+languages: [de, en]
+postcodes:
+{postcodes}
+{serves}office:
+  name: "{name} – Einbürgerung"
+  address:
+    street: "{street} {number}"
+    postcode: "{base:05}"
+    city: {name}
+  phone: "+49 {area} {line}-0"
+  email: "einbuergerung@{slug}.example"
+  web: "https://www.{slug}.example/"
+  opening_hours:
+    - days: [mon, tue, wed, thu, fri]
+      opens: "08:00"
+      closes: "12:00"
+    - days: [thu]
+      opens: "14:00"
+      closes: "18:00"
+  appointment_required: true
+  accessibility:
+    step_free: true
+    accessible_toilet: {toilet}
+    hearing_loop: false
+  contact_verified: false
+{notes}"#
+    );
+    (slug, yaml)
+}
+
+fn copy_dir(from: &Path, to: &Path) -> std::io::Result<()> {
+    std::fs::create_dir_all(to)?;
+    for entry in std::fs::read_dir(from)? {
+        let entry = entry?;
+        let target = to.join(entry.file_name());
+        if entry.file_type()?.is_dir() {
+            copy_dir(&entry.path(), &target)?;
+        } else {
+            std::fs::copy(entry.path(), target)?;
+        }
+    }
+    Ok(())
+}
+
+fn write_corpus(args: &Args) -> std::io::Result<()> {
+    if args.out.exists() {
+        std::fs::remove_dir_all(&args.out)?;
+    }
+    let municipalities = args.out.join("municipalities");
+    std::fs::create_dir_all(&municipalities)?;
+    copy_dir(&args.from.join("content"), &args.out.join("content"))?;
+    copy_dir(&args.from.join("themes"), &args.out.join("themes"))?;
+    std::fs::copy(args.from.join("site.yaml"), args.out.join("site.yaml"))?;
+    for i in 0..args.count {
+        let (slug, yaml) = municipality_yaml(i);
+        std::fs::write(municipalities.join(format!("{slug}.yaml")), yaml)?;
+    }
+    Ok(())
+}
+
+fn main() -> ExitCode {
+    let args = Args::parse();
+    match write_corpus(&args) {
+        Ok(()) => {
+            println!(
+                "wrote {} municipalities to {}",
+                args.count,
+                args.out.display()
+            );
+            ExitCode::SUCCESS
+        }
+        Err(error) => {
+            eprintln!("error: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
