@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the demo and the tests need and is not yet on the machine.
 # Idempotent: a second run finds everything and does nothing.
-#   scripts/install-deps.sh demo   -> Rust toolchain check only
+#   scripts/install-deps.sh demo   -> Rust toolchain check, Python 3 for the local web server
 #   scripts/install-deps.sh test   -> plus Chromium (Debian) and the browser-test packages (npm)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -9,16 +9,19 @@ need="${1:-test}"
 
 command -v cargo >/dev/null || { echo "cargo is missing: install Rust (rustup) first" >&2; exit 1; }
 
-if [ "$need" = "demo" ]; then
-  exit 0
-fi
-
 apt_install() {
   local sudo=""
   [ "$(id -u)" -eq 0 ] || sudo="sudo"
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "$@"
 }
+
+# The demo serves the built site with Python's standard web server.
+command -v python3 >/dev/null || apt_install python3
+
+if [ "$need" = "demo" ]; then
+  exit 0
+fi
 
 missing=()
 command -v chromium >/dev/null || missing+=(chromium)

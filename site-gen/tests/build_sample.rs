@@ -281,3 +281,22 @@ fn base_url_with_a_path_prefixes_every_link() {
     let sitemap = std::fs::read_to_string(tree.out().join("sitemap.xml")).unwrap();
     assert!(sitemap.contains("<loc>https://land.example/einbuergerung/bielefeld/de/</loc>"));
 }
+
+#[test]
+fn right_to_left_languages_get_dir_rtl() {
+    let tree = Tree::sample(&["bielefeld"]);
+    common::copy_dir(&tree.path("content/en"), &tree.path("content/ar"));
+    tree.edit(
+        "municipalities/bielefeld.yaml",
+        "languages: [de, en]",
+        "languages: [de, ar]",
+    );
+    tree.build().unwrap();
+    let arabic = std::fs::read_to_string(tree.out().join("bielefeld/ar/index.html")).unwrap();
+    assert!(arabic.contains("<html lang=\"ar\" dir=\"rtl\">"));
+    let german = std::fs::read_to_string(tree.out().join("bielefeld/de/index.html")).unwrap();
+    assert!(
+        german.contains("hreflang=\"ar\" lang=\"ar\" dir=\"rtl\">العربية</a>"),
+        "language link in its own script and direction"
+    );
+}
