@@ -10,6 +10,7 @@ use crate::content::{load_content, sorted_entries};
 use crate::error::BuildError;
 use crate::municipality::{Municipality, load_municipalities};
 use crate::output::{Staging, content_hash};
+use crate::quick_check::QuickCheck;
 use crate::render::{AssetUrls, Renderer};
 use crate::site::SiteConfig;
 use crate::sitemap::{render_robots, render_sitemap};
@@ -41,10 +42,12 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
         site.base_url = base_url.clone();
     }
     let content = load_content(root)?;
+    let languages: Vec<_> = content.languages.keys().copied().collect();
+    let quick_check = QuickCheck::load(root, &languages)?;
     let municipalities = load_municipalities(root, &content)?;
     let theme_assets = root.join("themes").join(&site.theme).join("assets");
     let assets = asset_urls(&theme_assets, &site.base_path())?;
-    let renderer = Renderer::new(root, &site, &content, &municipalities, assets)?;
+    let renderer = Renderer::new(root, &site, &content, &quick_check, &municipalities, assets)?;
     // Shared blocks are the same for everyone: one municipality proves them;
     // municipal overrides are proved where they are used.
     let to_check = municipalities
@@ -88,21 +91,26 @@ fn write_site(
     theme_assets: &Path,
     staging: &Staging,
 ) -> Result<usize, BuildError> {
-    let service_pages: usize = municipalities
+    let municipal_pages: usize = municipalities
         .par_iter()
         .map(|m| -> Result<usize, BuildError> {
+            let mut pages = 0;
             for lang in m.languages() {
+                let dir = format!("{}/{}/", m.slug, lang.code());
                 let html = renderer.render_service_page(m, *lang)?;
-                staging.write(
-                    &format!("{}/{}/index.html", m.slug, lang.code()),
-                    html.as_bytes(),
-                )?;
+                staging.write(&format!("{dir}index.html"), html.as_bytes())?;
+                let mut more = renderer.render_quick_check_pages(m, *lang)?;
+                more.push(renderer.render_apply_page(m, *lang)?);
+                for (path, html) in &more {
+                    staging.write(&format!("{dir}{path}index.html"), html.as_bytes())?;
+                }
+                pages += 1 + more.len();
             }
             if let Some(svg) = m.coat_of_arms_path(root) {
                 let bytes = std::fs::read(&svg).map_err(|e| BuildError::io("read", &svg, e))?;
                 staging.write(&format!("{}/coat-of-arms.svg", m.slug), &bytes)?;
             }
-            Ok(m.languages().len())
+            Ok(pages)
         })
         .try_reduce(|| 0, |a, b| Ok(a + b))?;
     staging.write(
@@ -110,10 +118,8 @@ fn write_site(
         renderer.render_index(municipalities)?.as_bytes(),
     )?;
     staging.write("404.html", renderer.render_not_found()?.as_bytes())?;
-    staging.write(
-        "sitemap.xml",
-        render_sitemap(site, municipalities).as_bytes(),
-    )?;
+    let sitemap = render_sitemap(site, municipalities, &["", "quick-check/"]);
+    staging.write("sitemap.xml", sitemap.as_bytes())?;
     staging.write("robots.txt", render_robots(site).as_bytes())?;
     for path in sorted_entries(theme_assets).map_err(|e| BuildError::Theme {
         name: theme_assets.display().to_string(),
@@ -128,7 +134,7 @@ fn write_site(
             staging.write(&format!("assets/{name}"), &bytes)?;
         }
     }
-    Ok(service_pages + 2)
+    Ok(municipal_pages + 2)
 }
 
 fn asset_urls(theme_assets: &Path, base: &str) -> Result<AssetUrls, BuildError> {

@@ -2,9 +2,51 @@
 //! name (shown in language links, so a reader finds their language without
 //! reading German) and its writing direction.
 
+use std::collections::BTreeMap;
 use std::fmt;
+use std::path::Path;
 
 use serde::{Deserialize, Serialize};
+use serde_saphyr::Spanned;
+
+use crate::error::EditorError;
+
+/// Text an editor writes once per language (`de: …`, `en: …`).
+pub type Translated = BTreeMap<Lang, String>;
+
+/// Checks that `text` (the field `field` of `file`) has exactly the languages
+/// `langs`: a missing one is a missing translation, an extra one a mistake.
+pub fn translation_errors(
+    file: &Path,
+    field: &str,
+    text: &Spanned<Translated>,
+    langs: &[Lang],
+) -> Vec<EditorError> {
+    let mut errors = Vec::new();
+    for lang in langs.iter().filter(|l| !text.value.contains_key(l)) {
+        errors.push(EditorError::at(
+            file,
+            text.referenced,
+            0,
+            format!("missing translation: `{field}` has no text for `{lang}`"),
+        ));
+    }
+    for lang in text.value.keys().filter(|l| !langs.contains(l)) {
+        errors.push(EditorError::at(
+            file,
+            text.referenced,
+            0,
+            format!(
+                "`{field}` has text for `{lang}`, which is not one of the languages ({})",
+                {
+                    let codes: Vec<&str> = langs.iter().map(|l| l.code()).collect();
+                    codes.join(", ")
+                }
+            ),
+        ));
+    }
+    errors
+}
 
 /// (code, own name, right-to-left)
 const KNOWN: &[(&str, &str, bool)] = &[

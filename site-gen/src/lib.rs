@@ -1,8 +1,8 @@
 //! site-gen: builds the static naturalization service site, one section per
 //! municipality and language, from Markdown, YAML and a minijinja theme.
 //!
-//! Pipeline: [`content`] and [`municipality`] load and check what editors
-//! wrote (errors carry file, line, column), [`render`] templates it with the
+//! Pipeline: [`content`], [`municipality`] and [`quick_check`] load and check
+//! what editors wrote (errors carry file, line, column), [`render`] templates it with the
 //! theme, [`build`] writes it all through [`output`] only when nothing failed.
 
 pub mod build;
@@ -12,6 +12,7 @@ pub mod languages;
 pub mod markdown;
 pub mod municipality;
 pub mod output;
+pub mod quick_check;
 pub mod render;
 pub mod site;
 pub mod sitemap;

@@ -13,15 +13,12 @@ use serde_saphyr::Spanned;
 
 use crate::content::{Block, SiteContent, load_block_dir, relative, sorted_entries};
 use crate::error::{BuildError, EditorError, EditorErrors};
-use crate::languages::Lang;
+use crate::languages::{Lang, Translated, translation_errors};
 use crate::markdown::render_section_markdown;
 use crate::values::{
     AgeRecipient, Ags, ClockTime, Email, HttpsUrl, NonEmpty, Phone, Postcode, is_slug,
 };
 use crate::yaml::{parse_yaml, read_text};
-
-/// Text an editor writes once per language of the municipality (Markdown).
-pub type Translated = BTreeMap<Lang, String>;
 
 /// What kind of authority the municipality is; decides whether its key ends in `000`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -334,20 +331,8 @@ fn check_municipality(m: &Municipality, root: &Path, content: &SiteContent) -> V
         m.office.accessibility.note.as_ref(),
     ));
     for (field, text) in translated {
-        let Some(text) = text else { continue };
-        for lang in &langs.value {
-            if !text.value.contains_key(lang) {
-                errors.push(at(
-                    text.referenced,
-                    format!("missing translation: `{field}` has no text for `{lang}`"),
-                ));
-            }
-        }
-        for lang in text.value.keys().filter(|l| !langs.value.contains(l)) {
-            errors.push(at(
-                text.referenced,
-                format!("`{field}` has text for `{lang}`, which is not in `languages`"),
-            ));
+        if let Some(text) = text {
+            errors.extend(translation_errors(file, field, text, &langs.value));
         }
     }
 

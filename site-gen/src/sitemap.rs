@@ -14,8 +14,13 @@ fn xml_escape(text: &str) -> String {
         .replace('"', "&quot;")
 }
 
-/// One `<url>` per page, each listing its translations as alternates.
-pub fn render_sitemap(site: &SiteConfig, municipalities: &[Municipality]) -> String {
+/// One `<url>` per page, each listing its translations as alternates;
+/// `pages` are the paths below `/<slug>/<lang>/` worth finding by search.
+pub fn render_sitemap(
+    site: &SiteConfig,
+    municipalities: &[Municipality],
+    pages: &[&str],
+) -> String {
     let origin = site.origin_and_prefix();
     let mut xml = String::from(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n\
@@ -24,18 +29,20 @@ pub fn render_sitemap(site: &SiteConfig, municipalities: &[Municipality]) -> Str
     );
     let _ = writeln!(xml, "  <url><loc>{}/</loc></url>", xml_escape(origin));
     for m in municipalities {
-        let page = |code: &str| xml_escape(&format!("{origin}/{}/{code}/", m.slug));
-        for lang in m.languages() {
-            let _ = write!(xml, "  <url><loc>{}</loc>", page(lang.code()));
-            for other in m.languages() {
-                let _ = write!(
-                    xml,
-                    "<xhtml:link rel=\"alternate\" hreflang=\"{}\" href=\"{}\"/>",
-                    other.code(),
-                    page(other.code())
-                );
+        for path in pages {
+            let page = |code: &str| xml_escape(&format!("{origin}/{}/{code}/{path}", m.slug));
+            for lang in m.languages() {
+                let _ = write!(xml, "  <url><loc>{}</loc>", page(lang.code()));
+                for other in m.languages() {
+                    let _ = write!(
+                        xml,
+                        "<xhtml:link rel=\"alternate\" hreflang=\"{}\" href=\"{}\"/>",
+                        other.code(),
+                        page(other.code())
+                    );
+                }
+                xml.push_str("</url>\n");
             }
-            xml.push_str("</url>\n");
         }
     }
     xml.push_str("</urlset>\n");

@@ -48,10 +48,13 @@ fn every_municipality_has_a_service_page_in_each_language() {
     let municipalities = load_municipalities(tree.root(), &content).unwrap();
     assert!(municipalities.len() >= 8, "at least 8 sample offices");
     let languages: usize = municipalities.iter().map(|m| m.languages().len()).sum();
+    let langs: Vec<_> = content.languages.keys().copied().collect();
+    let check = site_gen::quick_check::QuickCheck::load(tree.root(), &langs).unwrap();
+    let per_language = 1 + check.questions.len() + check.results.len() + 1;
     assert_eq!(
         report.pages,
-        languages + 2,
-        "service pages plus index and 404"
+        languages * per_language + 2,
+        "service, quick-check and apply pages per language, plus index and 404"
     );
 
     for m in &municipalities {
@@ -285,7 +288,17 @@ fn base_url_with_a_path_prefixes_every_link() {
 #[test]
 fn right_to_left_languages_get_dir_rtl() {
     let tree = Tree::sample(&["bielefeld"]);
-    common::copy_dir(&tree.path("content/en"), &tree.path("content/ar"));
+    // Arabic stands in for English here (English words; only the direction matters).
+    std::fs::rename(tree.path("content/en"), tree.path("content/ar")).unwrap();
+    let rules: String = tree
+        .read("content/quick-check.yaml")
+        .split_inclusive('\n')
+        .map(|line| {
+            line.replace("      en: ", "      ar: ")
+                .replace(", en: ", ", ar: ")
+        })
+        .collect();
+    tree.write("content/quick-check.yaml", &rules);
     tree.edit(
         "municipalities/bielefeld.yaml",
         "languages: [de, en]",

@@ -358,3 +358,19 @@ fn no_panic_on_mutated_municipality_files() {
         "mutations should mostly be refused, got {refused}"
     );
 }
+
+#[test]
+fn a_broken_quick_check_stops_the_build_with_file_and_line() {
+    let tree = Tree::sample(&["bielefeld"]);
+    let file = "content/quick-check.yaml";
+    tree.edit(file, "next: not_yet_german", "next: not_yet_deutsch");
+    let line = line_of(&tree.read(file), "next: not_yet_deutsch");
+    let error = only_error(&tree);
+    assert_eq!(error.line, line, "{error}");
+    assert_mentions(
+        &error,
+        file,
+        &["`not_yet_deutsch`", "neither a question nor a result"],
+    );
+    assert!(!tree.out().exists(), "nothing was written");
+}

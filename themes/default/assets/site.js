@@ -33,3 +33,56 @@
     }, 150);
   });
 })();
+
+// Quick-check: remembers the answers given in this tab (sessionStorage, never
+// sent anywhere) to list them on the result page, and makes the back link
+// return to the question the reader actually came from.
+(function () {
+  "use strict";
+  var question = document.querySelector("[data-question]");
+  var outcome = document.querySelector("[data-outcome]");
+  if (!question && !outcome) return;
+  var key = "quick-check:" + location.pathname.split("/quick-check/")[0];
+  var load = function () {
+    try { return JSON.parse(sessionStorage.getItem(key) || "[]"); } catch (e) { return []; }
+  };
+  var save = function (list) {
+    try { sessionStorage.setItem(key, JSON.stringify(list)); } catch (e) { /* storage off: nothing to remember */ }
+  };
+  if (question) {
+    var id = question.getAttribute("data-question");
+    var answers = load();
+    var seen = answers.map(function (a) { return a.id; }).indexOf(id);
+    // Arriving at a question again (back, or a new start) forgets what followed it.
+    if (seen !== -1) answers = answers.slice(0, seen);
+    save(answers);
+    var heading = question.querySelector("h1").textContent;
+    Array.prototype.forEach.call(question.querySelectorAll("[data-answer]"), function (link) {
+      link.addEventListener("click", function () {
+        save(answers.concat([{ id: id, question: heading, answer: link.textContent }]));
+      });
+    });
+    var back = document.querySelector("[data-back]");
+    if (back && answers.length > 0 && document.referrer.indexOf("/quick-check/") !== -1) {
+      back.addEventListener("click", function (event) {
+        event.preventDefault();
+        history.back();
+      });
+    }
+  }
+  if (outcome) {
+    var given = load();
+    var box = document.querySelector("[data-your-answers]");
+    if (!box || given.length === 0) return;
+    var list = box.querySelector("dl");
+    given.forEach(function (entry) {
+      var dt = document.createElement("dt");
+      dt.textContent = entry.question;
+      var dd = document.createElement("dd");
+      dd.textContent = entry.answer;
+      list.appendChild(dt);
+      list.appendChild(dd);
+    });
+    box.hidden = false;
+  }
+})();

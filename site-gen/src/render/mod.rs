@@ -1,6 +1,9 @@
 //! Turns loaded content and municipalities into HTML with the theme's
 //! minijinja templates. Content blocks were rendered from Markdown once per
 //! language; here they are templated per municipality (office name, address…).
+//! The quick-check's pages are in [`quick_check`].
+
+mod quick_check;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -13,6 +16,7 @@ use crate::content::{Block, LanguageContent, SiteContent, sorted_entries};
 use crate::error::{BuildError, EditorError, describe_template_error};
 use crate::languages::Lang;
 use crate::municipality::{Municipality, Office, Weekday};
+use crate::quick_check::QuickCheck;
 use crate::site::SiteConfig;
 
 /// Site-relative URLs of the theme's assets, with a content hash so that
@@ -59,6 +63,7 @@ struct IndexGroup<'a> {
 pub struct Renderer<'c> {
     env: Environment<'static>,
     content: &'c SiteContent,
+    quick_check: &'c QuickCheck,
     base: String,
     assets: AssetUrls,
 }
@@ -70,6 +75,7 @@ impl<'c> Renderer<'c> {
         root: &Path,
         site: &SiteConfig,
         content: &'c SiteContent,
+        quick_check: &'c QuickCheck,
         municipalities: &[Municipality],
         assets: AssetUrls,
     ) -> Result<Self, BuildError> {
@@ -112,6 +118,7 @@ impl<'c> Renderer<'c> {
         Ok(Self {
             env,
             content,
+            quick_check,
             base: site.base_path(),
             assets,
         })
@@ -150,13 +157,33 @@ impl<'c> Renderer<'c> {
         }
     }
 
+    /// The frame every page of a municipality shares (language, links to the
+    /// same page in its other languages, assets, the municipality and its
+    /// office), merged with the page's own `extra` context.
+    /// `page` is the path below `/<slug>/<lang>/`, e.g. `quick-check/`.
+    fn municipality_page(&self, m: &Municipality, lang: Lang, page: &str, extra: Value) -> Value {
+        let ui = &self.language(lang).ui;
+        let alternates = self.alternates(m.languages(), lang, |code| {
+            format!("{}{}/{code}/{page}", self.base, m.slug)
+        });
+        let data = self.block_context(m, lang);
+        context! {
+            lang => lang.code(),
+            dir => lang.dir(),
+            base => &self.base,
+            assets => ser(&self.assets),
+            t => ser(ui),
+            alternates => ser(&alternates),
+            municipality => data.get_attr("municipality").unwrap_or_default(),
+            office => data.get_attr("office").unwrap_or_default(),
+            home => format!("{}{}/{}/", self.base, m.slug, lang.code()),
+            ..extra
+        }
+    }
+
     /// `/<slug>/<lang>/index.html`: the service description for one municipality.
     pub fn render_service_page(&self, m: &Municipality, lang: Lang) -> Result<String, BuildError> {
         let language = self.language(lang);
-        let ui = &language.ui;
-        let alternates = self.alternates(m.languages(), lang, |code| {
-            format!("{}{}/{code}/", self.base, m.slug)
-        });
         let block_ctx = self.block_context(m, lang);
         let mut sections = Vec::new();
         for block in m.blocks(&language.blocks, lang) {
@@ -167,20 +194,11 @@ impl<'c> Renderer<'c> {
                 .map_err(|e| BuildError::Editor(vec![block_error(block, &e)]))?;
             sections.push(context! { id => &block.id, heading => &block.heading, html => html });
         }
-        let ctx = context! {
-            lang => lang.code(),
-            dir => lang.dir(),
-            base => &self.base,
-            assets => ser(&self.assets),
-            t => ser(ui),
-            alternates => ser(&alternates),
-            municipality => block_ctx.get_attr("municipality").unwrap_or_default(),
-            office => block_ctx.get_attr("office").unwrap_or_default(),
+        let extra = context! {
             sections => sections,
             local_notes => m.local_notes_html(lang),
-            home => format!("{}{}/{}/", self.base, m.slug, lang.code()),
         };
-        self.render("service.html", ctx)
+        self.render("service.html", self.municipality_page(m, lang, "", extra))
     }
 
     /// `/index.html`: every municipality, findable by name, key and postcode
@@ -420,7 +438,7 @@ fn office_view(office: &Office, lang: Lang, ui: &BTreeMap<String, String>) -> Va
             hours: format!("{}–{}", h.opens, h.closes.value),
         })
         .collect();
-    let note = |text: Option<&serde_saphyr::Spanned<crate::municipality::Translated>>| {
+    let note = |text: Option<&serde_saphyr::Spanned<crate::languages::Translated>>| {
         text.and_then(|t| t.value.get(&lang).cloned())
     };
     let access = &office.accessibility;
