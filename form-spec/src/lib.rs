@@ -1,9 +1,16 @@
-//! Form definitions shared by `site-gen` (which renders them as HTML forms) and
-//! `form-fn` (which validates submissions against them), so that every field
-//! rule is written exactly once.
+//! Form definitions shared by `site-gen` (which renders them as HTML forms)
+//! and `form-fn` (which validates submissions against them), so that every
+//! field rule is written exactly once.
 //!
-//! The walking skeleton only fixes the crate's place in the workspace; the
-//! application-form issue fills it with the form model and validation.
+//! - [`definition`]: the model of `content/forms/<id>.yaml` and its checks;
+//! - [`validate`]: a submission against a definition;
+//! - [`registry`]: what site-gen hands form-fn in `_registry.json`;
+//! - [`date`]: calendar dates and date bounds.
+
+pub mod date;
+pub mod definition;
+pub mod registry;
+pub mod validate;
 
 /// The URL path on which `form-fn` accepts a form for a municipality
 /// (`POST <endpoint>/submit/<slug>/<form-id>`, see DESIGN.md).

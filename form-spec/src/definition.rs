@@ -1,0 +1,549 @@
+//! The model of a form definition (`content/forms/<id>.yaml`): sections,
+//! fields with their types and constraints, texts in every site language,
+//! and the checks that make a definition usable (ids, options, translations).
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::{Deserialize, Serialize};
+
+use crate::date::DateBound;
+
+/// Text per language code (`de`, `en`, …).
+pub type Translated = BTreeMap<String, String>;
+
+/// Submissions up to this size (all attachments together) are accepted by default.
+pub const DEFAULT_MAX_ATTACHMENT_BYTES: u64 = 10 * 1024 * 1024;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FieldType {
+    Text,
+    Textarea,
+    Date,
+    Email,
+    Phone,
+    Postcode,
+    Select,
+    Radio,
+    Checkbox,
+    Country,
+    Nationality,
+    /// Repeatable group of fields (nationalities, children).
+    Group,
+    /// Document upload (PDF, JPEG, PNG), checked by content.
+    File,
+}
+
+/// Why a value was refused; each has a message per language in the form.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    Required,
+    TooShort,
+    TooLong,
+    Pattern,
+    Email,
+    Phone,
+    Postcode,
+    Date,
+    DateTooEarly,
+    DateTooLate,
+    Option,
+    TooFew,
+    TooMany,
+    FileType,
+    FileTooLarge,
+}
+
+impl ErrorCode {
+    pub const ALL: [Self; 15] = [
+        Self::Required,
+        Self::TooShort,
+        Self::TooLong,
+        Self::Pattern,
+        Self::Email,
+        Self::Phone,
+        Self::Postcode,
+        Self::Date,
+        Self::DateTooEarly,
+        Self::DateTooLate,
+        Self::Option,
+        Self::TooFew,
+        Self::TooMany,
+        Self::FileType,
+        Self::FileTooLarge,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Required => "required",
+            Self::TooShort => "too_short",
+            Self::TooLong => "too_long",
+            Self::Pattern => "pattern",
+            Self::Email => "email",
+            Self::Phone => "phone",
+            Self::Postcode => "postcode",
+            Self::Date => "date",
+            Self::DateTooEarly => "date_too_early",
+            Self::DateTooLate => "date_too_late",
+            Self::Option => "option",
+            Self::TooFew => "too_few",
+            Self::TooMany => "too_many",
+            Self::FileType => "file_type",
+            Self::FileTooLarge => "file_too_large",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Choice {
+    pub value: String,
+    pub label: Translated,
+}
+
+/// A country or nationality a list offers (ISO 3166-1 alpha-2, or XXA/XXX).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Country {
+    pub code: String,
+    #[serde(flatten)]
+    pub names: Translated,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Field {
+    pub id: String,
+    #[serde(rename = "type")]
+    pub kind: FieldType,
+    pub label: Translated,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hint: Option<Translated>,
+    #[serde(default)]
+    pub required: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_length: Option<usize>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_length: Option<usize>,
+    /// A regular expression the whole value must match (also the HTML `pattern`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pattern: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min: Option<DateBound>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max: Option<DateBound>,
+    /// Choices of a select or radio field.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub options: Vec<Choice>,
+    /// The fields of one entry of a group.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub fields: Vec<Field>,
+    /// How many entries of a group the page offers and the server accepts.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_items: Option<usize>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_items: Option<usize>,
+    /// The HTML `autocomplete` token, so browsers can fill in known data.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub autocomplete: Option<String>,
+    /// Messages for this field that replace the form's general ones.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub messages: BTreeMap<ErrorCode, Translated>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Section {
+    pub id: String,
+    pub title: Translated,
+    /// Markdown shown before the fields (e.g. the full text of a declaration).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub intro: Option<Translated>,
+    pub fields: Vec<Field>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FormDefinition {
+    pub id: String,
+    pub version: u32,
+    pub title: Translated,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub intro: Option<Translated>,
+    pub sections: Vec<Section>,
+    /// General error messages; `{label}` is replaced by the field's label,
+    /// `{min}`/`{max}` by the limit.
+    pub messages: BTreeMap<ErrorCode, Translated>,
+    #[serde(default = "default_max_attachment_bytes")]
+    pub max_attachment_bytes: u64,
+}
+
+fn default_max_attachment_bytes() -> u64 {
+    DEFAULT_MAX_ATTACHMENT_BYTES
+}
+
+/// A definition mistake: the dotted path of the element and what is wrong.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{path}: {message}")]
+pub struct DefinitionError {
+    pub path: String,
+    /// The id the editor wrote, to find the line (empty for the form itself).
+    pub id: String,
+    pub message: String,
+}
+
+fn is_id(id: &str) -> bool {
+    !id.is_empty()
+        && id.starts_with(|c: char| c.is_ascii_lowercase())
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+}
+
+/// Fields' names in a submission: `field`, or `group.<index>.field` in a group.
+pub const HONEYPOT_FIELD: &str = "website";
+
+impl FormDefinition {
+    /// Every field, with its path (`section.field`), depth first.
+    pub fn fields(&self) -> impl Iterator<Item = &Field> {
+        self.sections.iter().flat_map(|s| s.fields.iter())
+    }
+
+    /// Checks that the definition can be rendered and enforced for `languages`.
+    pub fn check(&self, languages: &[String]) -> Vec<DefinitionError> {
+        let mut errors = Vec::new();
+        let mut push = |path: &str, id: &str, message: String| {
+            errors.push(DefinitionError {
+                path: path.to_owned(),
+                id: id.to_owned(),
+                message,
+            });
+        };
+        let translated = |text: &Translated| -> Vec<String> {
+            languages
+                .iter()
+                .filter(|lang| text.get(*lang).is_none_or(|t| t.trim().is_empty()))
+                .cloned()
+                .collect()
+        };
+        let mut check_text = |path: &str, id: &str, what: &str, text: &Translated| {
+            for lang in translated(text) {
+                push(
+                    path,
+                    id,
+                    format!("missing translation: {what} has no text for `{lang}`"),
+                );
+            }
+        };
+        check_text("title", "", "`title`", &self.title);
+        if let Some(intro) = &self.intro {
+            check_text("intro", "", "`intro`", intro);
+        }
+        for code in ErrorCode::ALL {
+            match self.messages.get(&code) {
+                Some(text) => check_text(
+                    "messages",
+                    "",
+                    &format!("message `{}`", code.as_str()),
+                    text,
+                ),
+                None => check_text(
+                    "messages",
+                    "",
+                    &format!("message `{}` (missing)", code.as_str()),
+                    &Translated::new(),
+                ),
+            }
+        }
+        for section in &self.sections {
+            let path = format!("sections.{}", section.id);
+            check_text(&path, &section.id, "`title`", &section.title);
+            if let Some(intro) = &section.intro {
+                check_text(&path, &section.id, "`intro`", intro);
+            }
+            if section.fields.is_empty() {
+                check_text(&path, &section.id, "`fields` (none)", &Translated::new());
+            }
+            for field in &section.fields {
+                check_field_texts(field, &path, &mut check_text);
+            }
+        }
+        if !is_id(&self.id) {
+            errors.push(DefinitionError {
+                path: "id".to_owned(),
+                id: self.id.clone(),
+                message: "expected lowercase letters, digits and `_`".to_owned(),
+            });
+        }
+        errors.extend(self.structure_errors());
+        errors
+    }
+
+    /// Ids, options, groups and limits (independent of languages).
+    fn structure_errors(&self) -> Vec<DefinitionError> {
+        let mut errors = Vec::new();
+        let mut seen = BTreeSet::new();
+        for section in &self.sections {
+            for field in &section.fields {
+                field_structure(
+                    field,
+                    &format!("sections.{}", section.id),
+                    &mut seen,
+                    false,
+                    &mut errors,
+                );
+            }
+        }
+        errors
+    }
+}
+
+/// Every text of a field (and of a group's fields) in every language.
+fn check_field_texts(
+    field: &Field,
+    parent: &str,
+    check_text: &mut impl FnMut(&str, &str, &str, &Translated),
+) {
+    let path = format!("{parent}.{}", field.id);
+    check_text(&path, &field.id, "`label`", &field.label);
+    if let Some(hint) = &field.hint {
+        check_text(&path, &field.id, "`hint`", hint);
+    }
+    for choice in &field.options {
+        check_text(
+            &path,
+            &field.id,
+            &format!("option `{}`", choice.value),
+            &choice.label,
+        );
+    }
+    for (code, text) in &field.messages {
+        check_text(
+            &path,
+            &field.id,
+            &format!("message `{}`", code.as_str()),
+            text,
+        );
+    }
+    for sub in &field.fields {
+        check_field_texts(sub, &path, check_text);
+    }
+}
+
+fn field_structure(
+    field: &Field,
+    parent: &str,
+    seen: &mut BTreeSet<String>,
+    in_group: bool,
+    errors: &mut Vec<DefinitionError>,
+) {
+    let path = format!("{parent}.{}", field.id);
+    let mut push = |message: &str| {
+        errors.push(DefinitionError {
+            path: path.clone(),
+            id: field.id.clone(),
+            message: message.to_owned(),
+        });
+    };
+    if !is_id(&field.id) {
+        push("expected an id of lowercase letters, digits and `_`, starting with a letter");
+    }
+    if !in_group && !seen.insert(field.id.clone()) {
+        push("this id is used twice: every field needs its own");
+    }
+    if field.id == HONEYPOT_FIELD {
+        push("`website` is reserved for the spam trap");
+    }
+    let choices = matches!(field.kind, FieldType::Select | FieldType::Radio);
+    if choices && field.options.len() < 2 {
+        push("a select or radio field needs at least two `options`");
+    }
+    if !choices && !field.options.is_empty() {
+        push("`options` are only for select and radio fields");
+    }
+    let mut values = BTreeSet::new();
+    for choice in &field.options {
+        if !values.insert(&choice.value) || choice.value.is_empty() {
+            push(&format!(
+                "option value `{}` is empty or used twice",
+                choice.value
+            ));
+        }
+    }
+    let is_group = field.kind == FieldType::Group;
+    if is_group == field.fields.is_empty() {
+        push("a group needs `fields`, and only a group has them");
+    }
+    if is_group && in_group {
+        push("groups cannot be nested");
+    }
+    if !is_group && (field.min_items.is_some() || field.max_items.is_some()) {
+        push("`min_items`/`max_items` are only for groups");
+    }
+    if is_group {
+        match (field.min_items.unwrap_or(0), field.max_items) {
+            (_, None) => push("a group needs `max_items`: the page offers that many entries"),
+            (min, Some(max)) if max == 0 || min > max || max > 20 => {
+                push("expected 0 ≤ min_items ≤ max_items ≤ 20, and max_items at least 1");
+            }
+            _ => {}
+        }
+        let mut inner = BTreeSet::new();
+        for sub in &field.fields {
+            if !inner.insert(sub.id.clone()) {
+                errors.push(DefinitionError {
+                    path: format!("{path}.{}", sub.id),
+                    id: sub.id.clone(),
+                    message: "this id is used twice in the group".to_owned(),
+                });
+            }
+            field_structure(sub, &path, seen, true, errors);
+        }
+        return;
+    }
+    let dates = field.kind == FieldType::Date;
+    if !dates && (field.min.is_some() || field.max.is_some()) {
+        push("`min`/`max` are only for date fields");
+    }
+    if let (Some(min), Some(max)) = (field.min_length, field.max_length)
+        && min > max
+    {
+        push("`min_length` is greater than `max_length`");
+    }
+    if let Some(pattern) = &field.pattern
+        && regex_lite::Regex::new(&format!("^(?:{pattern})$")).is_err()
+    {
+        push(&format!(
+            "`pattern` is not a valid regular expression: {pattern}"
+        ));
+    }
+    if field.kind == FieldType::File && field.required {
+        push("uploads cannot be required: people without a scanner must be able to apply");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn text(de: &str, en: &str) -> Translated {
+        [("de", de), ("en", en)]
+            .into_iter()
+            .map(|(k, v)| (k.to_owned(), v.to_owned()))
+            .collect()
+    }
+
+    fn field(id: &str, kind: FieldType) -> Field {
+        Field {
+            id: id.to_owned(),
+            kind,
+            label: text("L", "L"),
+            hint: None,
+            required: false,
+            min_length: None,
+            max_length: None,
+            pattern: None,
+            min: None,
+            max: None,
+            options: Vec::new(),
+            fields: Vec::new(),
+            min_items: None,
+            max_items: None,
+            autocomplete: None,
+            messages: BTreeMap::new(),
+        }
+    }
+
+    fn form(fields: Vec<Field>) -> FormDefinition {
+        FormDefinition {
+            id: "test".to_owned(),
+            version: 1,
+            title: text("T", "T"),
+            intro: None,
+            sections: vec![Section {
+                id: "s".to_owned(),
+                title: text("S", "S"),
+                intro: None,
+                fields,
+            }],
+            messages: ErrorCode::ALL
+                .iter()
+                .map(|c| (*c, text("m", "m")))
+                .collect(),
+            max_attachment_bytes: DEFAULT_MAX_ATTACHMENT_BYTES,
+        }
+    }
+
+    fn langs() -> Vec<String> {
+        vec!["de".to_owned(), "en".to_owned()]
+    }
+
+    fn messages(form: &FormDefinition) -> Vec<String> {
+        form.check(&langs())
+            .into_iter()
+            .map(|e| e.to_string())
+            .collect()
+    }
+
+    #[test]
+    fn a_sound_definition_has_no_errors() {
+        let mut select = field("sex", FieldType::Select);
+        select.options = vec![
+            Choice {
+                value: "f".to_owned(),
+                label: text("w", "f"),
+            },
+            Choice {
+                value: "m".to_owned(),
+                label: text("m", "m"),
+            },
+        ];
+        assert_eq!(
+            messages(&form(vec![field("name", FieldType::Text), select])),
+            Vec::<String>::new()
+        );
+    }
+
+    #[test]
+    fn missing_translation_is_named() {
+        let mut name = field("name", FieldType::Text);
+        name.label.remove("en");
+        assert_eq!(
+            messages(&form(vec![name])),
+            ["sections.s.name: missing translation: `label` has no text for `en`"]
+        );
+    }
+
+    #[test]
+    fn structural_mistakes_are_named() {
+        let duplicate = vec![field("a", FieldType::Text), field("a", FieldType::Text)];
+        assert!(messages(&form(duplicate))[0].contains("used twice"));
+        assert!(
+            messages(&form(vec![field("sex", FieldType::Radio)]))[0]
+                .contains("at least two `options`")
+        );
+        let mut group = field("children", FieldType::Group);
+        group.fields = vec![field("name", FieldType::Text)];
+        assert!(messages(&form(vec![group.clone()]))[0].contains("needs `max_items`"));
+        group.max_items = Some(3);
+        assert!(messages(&form(vec![group])).is_empty());
+        let mut bad = field("code", FieldType::Text);
+        bad.pattern = Some("[a-".to_owned());
+        assert!(messages(&form(vec![bad]))[0].contains("not a valid regular expression"));
+        let mut upload = field("docs", FieldType::File);
+        upload.required = true;
+        assert!(messages(&form(vec![upload]))[0].contains("cannot be required"));
+    }
+
+    #[test]
+    fn every_message_must_exist() {
+        let mut definition = form(vec![field("name", FieldType::Text)]);
+        definition.messages.remove(&ErrorCode::Pattern);
+        assert!(
+            messages(&definition)
+                .iter()
+                .any(|m| m.contains("message `pattern` (missing)"))
+        );
+    }
+}

@@ -1,0 +1,42 @@
+//! `_registry.json`: everything form-fn needs to accept applications, written
+//! by site-gen from the same files the pages were built from: per
+//! municipality its key, languages, site origin, the office's age recipients
+//! and transport, and the compiled form definitions.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::definition::{Country, FormDefinition};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Registry {
+    /// Origin of the static site (`https://host`), the only origin allowed for JSON clients.
+    pub site_origin: String,
+    /// Path prefix of the site, ending in `/`.
+    pub base_path: String,
+    pub municipalities: BTreeMap<String, MunicipalityEntry>,
+    pub forms: BTreeMap<String, FormDefinition>,
+    pub countries: Vec<Country>,
+    pub nationality_extra: Vec<Country>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MunicipalityEntry {
+    pub name: String,
+    pub ags: String,
+    pub languages: Vec<String>,
+    /// The office's age public keys; a submission is encrypted to all of them.
+    pub recipients: Vec<String>,
+    /// Transport settings as configured (the delivery issue interprets them).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub transport: Option<TransportValue>,
+    /// Ids of the forms this municipality accepts.
+    pub forms: Vec<String>,
+}
+
+/// A transport as written in the municipality file, e.g. `{mailbox: {location: …}}`;
+/// kept opaque here so that form-spec does not depend on the delivery code.
+pub type TransportValue = BTreeMap<String, BTreeMap<String, String>>;
