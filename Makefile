@@ -31,7 +31,7 @@ unit:
 
 site:
 	$(CARGO) build -p site-gen --locked
-	$(SITE_GEN) build --out $(TEST_SITE)
+	$(SITE_GEN) build --out $(TEST_SITE) --form-endpoint http://127.0.0.1:8081
 
 browser: site
 	cd tests/browser && SITE_DIR=$(TEST_SITE) npm test

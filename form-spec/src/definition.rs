@@ -103,8 +103,8 @@ pub struct Choice {
 }
 
 /// A country or nationality a list offers (ISO 3166-1 alpha-2, or XXA/XXX).
+// No `deny_unknown_fields`: serde cannot combine it with `flatten`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct Country {
     pub code: String,
     #[serde(flatten)]
@@ -177,6 +177,52 @@ pub struct FormDefinition {
     pub messages: BTreeMap<ErrorCode, Translated>,
     #[serde(default = "default_max_attachment_bytes")]
     pub max_attachment_bytes: u64,
+    /// Words the form itself needs, per language (see [`UiText`]).
+    pub ui: BTreeMap<UiText, Translated>,
+}
+
+/// The words every rendered form needs besides its fields' own texts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum UiText {
+    /// Appended to the label of an optional field, e.g. "(optional)".
+    Optional,
+    /// Read before an error message, e.g. "Error:".
+    ErrorPrefix,
+    /// Heading of the error summary, e.g. "There is a problem".
+    ErrorSummary,
+    /// First entry of a list, e.g. "Please choose".
+    Choose,
+    /// Label of an entry of a group, followed by its number, e.g. "Entry".
+    Entry,
+    /// The submit button.
+    Submit,
+    /// Label of the spam trap people never see, e.g. "Leave empty".
+    Honeypot,
+}
+
+impl UiText {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Optional => "optional",
+            Self::ErrorPrefix => "error_prefix",
+            Self::ErrorSummary => "error_summary",
+            Self::Choose => "choose",
+            Self::Entry => "entry",
+            Self::Submit => "submit",
+            Self::Honeypot => "honeypot",
+        }
+    }
+
+    pub const ALL: [Self; 7] = [
+        Self::Optional,
+        Self::ErrorPrefix,
+        Self::ErrorSummary,
+        Self::Choose,
+        Self::Entry,
+        Self::Submit,
+        Self::Honeypot,
+    ];
 }
 
 fn default_max_attachment_bytes() -> u64 {
@@ -239,6 +285,13 @@ impl FormDefinition {
         check_text("title", "", "`title`", &self.title);
         if let Some(intro) = &self.intro {
             check_text("intro", "", "`intro`", intro);
+        }
+        for key in UiText::ALL {
+            let name = format!("ui text `{}`", key.as_str());
+            match self.ui.get(&key) {
+                Some(text) => check_text("ui", "", &name, text),
+                None => check_text("ui", "", &format!("{name} (missing)"), &Translated::new()),
+            }
         }
         for code in ErrorCode::ALL {
             match self.messages.get(&code) {
@@ -472,6 +525,7 @@ mod tests {
                 .map(|c| (*c, text("m", "m")))
                 .collect(),
             max_attachment_bytes: DEFAULT_MAX_ATTACHMENT_BYTES,
+            ui: UiText::ALL.iter().map(|k| (*k, text("u", "u"))).collect(),
         }
     }
 

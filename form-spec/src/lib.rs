@@ -4,11 +4,13 @@
 //!
 //! - [`definition`]: the model of `content/forms/<id>.yaml` and its checks;
 //! - [`validate`]: a submission against a definition;
+//! - [`html`]: the form as HTML, empty or with a refused submission;
 //! - [`registry`]: what site-gen hands form-fn in `_registry.json`;
 //! - [`date`]: calendar dates and date bounds.
 
 pub mod date;
 pub mod definition;
+pub mod html;
 pub mod registry;
 pub mod validate;
 

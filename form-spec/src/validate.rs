@@ -461,6 +461,10 @@ mod tests {
             }],
             messages,
             max_attachment_bytes: DEFAULT_MAX_ATTACHMENT_BYTES,
+            ui: crate::definition::UiText::ALL
+                .iter()
+                .map(|k| (*k, text("u", "u")))
+                .collect(),
         }
     }
 

@@ -8,13 +8,15 @@ use rayon::prelude::*;
 
 use crate::content::{load_content, sorted_entries};
 use crate::error::BuildError;
+use crate::forms::Forms;
 use crate::municipality::{Municipality, load_municipalities};
 use crate::output::{Staging, content_hash};
 use crate::quick_check::QuickCheck;
 use crate::render::{AssetUrls, Renderer};
 use crate::site::SiteConfig;
 use crate::sitemap::{render_robots, render_sitemap};
-use crate::values::HttpsUrl;
+use crate::values::{FormEndpoint, HttpsUrl};
+use form_spec::registry::{MunicipalityEntry, Registry, TransportValue};
 
 #[derive(Debug, Clone)]
 pub struct BuildOptions {
@@ -24,6 +26,8 @@ pub struct BuildOptions {
     pub out: PathBuf,
     /// Overrides `base_url` of `site.yaml`, e.g. for a staging deployment.
     pub base_url: Option<HttpsUrl>,
+    /// Overrides `form_endpoint` of `site.yaml` (e.g. a local form-fn for the demo).
+    pub form_endpoint: Option<FormEndpoint>,
 }
 
 #[derive(Debug, Clone)]
@@ -41,13 +45,25 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
     if let Some(base_url) = &options.base_url {
         site.base_url = base_url.clone();
     }
+    if let Some(endpoint) = &options.form_endpoint {
+        site.form_endpoint = Some(endpoint.clone());
+    }
     let content = load_content(root)?;
     let languages: Vec<_> = content.languages.keys().copied().collect();
     let quick_check = QuickCheck::load(root, &languages)?;
+    let forms = Forms::load(root, &languages)?;
     let municipalities = load_municipalities(root, &content)?;
     let theme_assets = root.join("themes").join(&site.theme).join("assets");
     let assets = asset_urls(&theme_assets, &site.base_path())?;
-    let renderer = Renderer::new(root, &site, &content, &quick_check, &municipalities, assets)?;
+    let renderer = Renderer::new(
+        root,
+        &site,
+        &content,
+        &quick_check,
+        &forms,
+        &municipalities,
+        assets,
+    )?;
     // Shared blocks are the same for everyone: one municipality proves them;
     // municipal overrides are proved where they are used.
     let to_check = municipalities
@@ -63,6 +79,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
         root,
         &site,
         &renderer,
+        &forms,
         &municipalities,
         &theme_assets,
         &staging,
@@ -87,6 +104,7 @@ fn write_site(
     root: &Path,
     site: &SiteConfig,
     renderer: &Renderer,
+    forms: &Forms,
     municipalities: &[Municipality],
     theme_assets: &Path,
     staging: &Staging,
@@ -100,7 +118,7 @@ fn write_site(
                 let html = renderer.render_service_page(m, *lang)?;
                 staging.write(&format!("{dir}index.html"), html.as_bytes())?;
                 let mut more = renderer.render_quick_check_pages(m, *lang)?;
-                more.push(renderer.render_apply_page(m, *lang)?);
+                more.extend(renderer.render_apply_pages(m, *lang)?);
                 for (path, html) in &more {
                     staging.write(&format!("{dir}{path}index.html"), html.as_bytes())?;
                 }
@@ -118,6 +136,8 @@ fn write_site(
         renderer.render_index(municipalities)?.as_bytes(),
     )?;
     staging.write("404.html", renderer.render_not_found()?.as_bytes())?;
+    let registry = build_registry(site, renderer, municipalities, forms)?;
+    staging.write("_registry.json", &registry)?;
     let sitemap = render_sitemap(site, municipalities, &["", "quick-check/"]);
     staging.write("sitemap.xml", sitemap.as_bytes())?;
     staging.write("robots.txt", render_robots(site).as_bytes())?;
@@ -135,6 +155,49 @@ fn write_site(
         }
     }
     Ok(municipal_pages + 2)
+}
+
+/// `_registry.json`: what form-fn needs, from the same files as the pages.
+fn build_registry(
+    site: &SiteConfig,
+    renderer: &Renderer,
+    municipalities: &[Municipality],
+    forms: &Forms,
+) -> Result<Vec<u8>, BuildError> {
+    let entries = municipalities
+        .iter()
+        .map(|m| {
+            let transport = m
+                .transport
+                .as_ref()
+                .and_then(|t| serde_json::to_value(t).ok())
+                .and_then(|v| serde_json::from_value::<TransportValue>(v).ok());
+            let online = renderer.form_endpoint(m).is_some();
+            let entry = MunicipalityEntry {
+                name: m.name.to_string(),
+                ags: m.ags.value.to_string(),
+                languages: m.languages().iter().map(|l| l.code().to_owned()).collect(),
+                recipients: m.recipients.iter().map(ToString::to_string).collect(),
+                transport,
+                forms: if online {
+                    forms.definitions.keys().cloned().collect()
+                } else {
+                    Vec::new()
+                },
+            };
+            (m.slug.clone(), entry)
+        })
+        .collect();
+    let registry = Registry {
+        site_origin: site.origin(),
+        base_path: site.base_path(),
+        municipalities: entries,
+        forms: forms.definitions.clone(),
+        countries: forms.countries.clone(),
+        nationality_extra: forms.nationality_extra.clone(),
+    };
+    serde_json::to_vec_pretty(&registry)
+        .map_err(|e| BuildError::OutputDir(format!("cannot write _registry.json: {e}")))
 }
 
 fn asset_urls(theme_assets: &Path, base: &str) -> Result<AssetUrls, BuildError> {

@@ -8,6 +8,7 @@
 pub mod build;
 pub mod content;
 pub mod error;
+pub mod forms;
 pub mod languages;
 pub mod markdown;
 pub mod municipality;

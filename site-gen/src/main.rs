@@ -4,7 +4,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use site_gen::values::HttpsUrl;
+use site_gen::values::{FormEndpoint, HttpsUrl};
 use site_gen::{BuildError, BuildOptions, build};
 
 #[derive(Parser)]
@@ -31,6 +31,10 @@ enum Command {
         /// Public address of the site, overriding site.yaml (e.g. for staging).
         #[arg(long)]
         base_url: Option<String>,
+        /// Where form-fn accepts applications, overriding site.yaml
+        /// (e.g. http://127.0.0.1:8081 for a local demo).
+        #[arg(long)]
+        form_endpoint: Option<String>,
         /// Print pages per second, wall time and peak memory.
         #[arg(long)]
         stats: bool,
@@ -43,6 +47,7 @@ fn main() -> ExitCode {
             root,
             out,
             base_url,
+            form_endpoint,
             stats,
         } => {
             let base_url = match base_url.map(HttpsUrl::try_from).transpose() {
@@ -52,10 +57,18 @@ fn main() -> ExitCode {
                     return ExitCode::from(2);
                 }
             };
+            let form_endpoint = match form_endpoint.map(FormEndpoint::try_from).transpose() {
+                Ok(endpoint) => endpoint,
+                Err(message) => {
+                    eprintln!("error: --form-endpoint: {message}");
+                    return ExitCode::from(2);
+                }
+            };
             let options = BuildOptions {
                 root,
                 out,
                 base_url,
+                form_endpoint,
             };
             match build(&options) {
                 Ok(report) => {

@@ -16,7 +16,7 @@ use crate::error::{BuildError, EditorError, EditorErrors};
 use crate::languages::{Lang, Translated, translation_errors};
 use crate::markdown::render_section_markdown;
 use crate::values::{
-    AgeRecipient, Ags, ClockTime, Email, HttpsUrl, NonEmpty, Phone, Postcode, is_slug,
+    AgeRecipient, Ags, ClockTime, Email, FormEndpoint, HttpsUrl, NonEmpty, Phone, Postcode, is_slug,
 };
 use crate::yaml::{parse_yaml, read_text};
 
@@ -140,8 +140,9 @@ pub struct Municipality {
     #[serde(default)]
     pub serves: Vec<NonEmpty>,
     pub office: Office,
+    /// Overrides `form_endpoint` of site.yaml for this municipality.
     #[serde(default)]
-    pub form_endpoint: Option<HttpsUrl>,
+    pub form_endpoint: Option<FormEndpoint>,
     #[serde(default)]
     pub recipients: Vec<AgeRecipient>,
     #[serde(default)]

@@ -5,7 +5,7 @@ use std::path::Path;
 use serde::Deserialize;
 
 use crate::error::{BuildError, EditorError};
-use crate::values::HttpsUrl;
+use crate::values::{FormEndpoint, HttpsUrl};
 use crate::yaml::load_yaml_file;
 
 #[derive(Debug, Clone, Deserialize)]
@@ -17,6 +17,11 @@ pub struct SiteConfig {
     /// Folder under `themes/`.
     #[serde(default = "default_theme")]
     pub theme: String,
+    /// Where form-fn accepts applications for every municipality that does
+    /// not name its own endpoint; without one, the application page explains
+    /// how to apply at the office instead of showing the form.
+    #[serde(default)]
+    pub form_endpoint: Option<FormEndpoint>,
 }
 
 fn default_theme() -> String {
@@ -39,6 +44,14 @@ impl SiteConfig {
             .into());
         }
         Ok(config)
+    }
+
+    /// `scheme://host[:port]` of the site: the origin form-fn allows for JSON clients.
+    pub fn origin(&self) -> String {
+        let url = self.base_url.as_str();
+        let after = url.trim_start_matches("https://");
+        let host = after.split('/').next().unwrap_or_default();
+        format!("https://{host}")
     }
 
     /// The base URL without a trailing slash, for absolute links.
@@ -64,6 +77,7 @@ mod tests {
         SiteConfig {
             base_url: HttpsUrl::try_from(url.to_owned()).unwrap(),
             theme: default_theme(),
+            form_endpoint: None,
         }
     }
 

@@ -147,6 +147,26 @@ checked_string!(
     }
 );
 
+checked_string!(
+    /// Where form-fn listens: https, or plain http on this machine for a demo.
+    FormEndpoint,
+    |value| {
+        let local = ["http://127.0.0.1", "http://localhost"]
+            .iter()
+            .any(|prefix| value.strip_prefix(prefix).is_some_and(|rest| rest.is_empty() || rest.starts_with([':', '/'])));
+        let https = HttpsUrl::try_from(value.to_owned()).is_ok();
+        if (https || local) && !value.ends_with('/') && !value.contains(['?', '#']) {
+            Ok(())
+        } else {
+            Err(format!(
+                "`{value}` is not a form endpoint: expected an https:// address without a \
+                 trailing slash (http:// only for 127.0.0.1 or localhost), e.g. \
+                 \"https://forms.stadt.example\""
+            ))
+        }
+    }
+);
+
 /// The bech32 alphabet of age recipients.
 const BECH32: &str = "qpzry9x8gf2tvdw0s3jn54khce6mua7l";
 
@@ -237,6 +257,15 @@ mod tests {
         assert!(!ok::<HttpsUrl>("http://www.bielefeld.de/"));
         assert!(!ok::<HttpsUrl>("https://"));
         assert!(!ok::<HttpsUrl>("https://x.de/\"><script>"));
+    }
+
+    #[test]
+    fn form_endpoints_are_https_or_local() {
+        assert!(ok::<FormEndpoint>("https://forms.bielefeld.de"));
+        assert!(ok::<FormEndpoint>("http://127.0.0.1:8081"));
+        assert!(!ok::<FormEndpoint>("http://forms.bielefeld.de"));
+        assert!(!ok::<FormEndpoint>("http://127.0.0.1.evil.example"));
+        assert!(!ok::<FormEndpoint>("https://forms.bielefeld.de/"));
     }
 
     #[test]

@@ -276,6 +276,7 @@ fn base_url_with_a_path_prefixes_every_link() {
                 .try_into()
                 .unwrap(),
         ),
+        form_endpoint: None,
     })
     .unwrap();
     let html = std::fs::read_to_string(tree.out().join("bielefeld/de/index.html")).unwrap();
@@ -290,15 +291,25 @@ fn right_to_left_languages_get_dir_rtl() {
     let tree = Tree::sample(&["bielefeld"]);
     // Arabic stands in for English here (English words; only the direction matters).
     std::fs::rename(tree.path("content/en"), tree.path("content/ar")).unwrap();
-    let rules: String = tree
-        .read("content/quick-check.yaml")
-        .split_inclusive('\n')
-        .map(|line| {
-            line.replace("      en: ", "      ar: ")
-                .replace(", en: ", ", ar: ")
-        })
-        .collect();
-    tree.write("content/quick-check.yaml", &rules);
+    for file in [
+        "content/quick-check.yaml",
+        "content/forms/einbuergerung.yaml",
+        "content/forms/countries.yaml",
+    ] {
+        let renamed: String = tree
+            .read(file)
+            .split_inclusive('\n')
+            .map(|line| {
+                let indent = line.len() - line.trim_start().len();
+                let line = line.replace(", en: ", ", ar: ");
+                match line.trim_start().strip_prefix("en: ") {
+                    Some(rest) => format!("{}ar: {rest}", &line[..indent]),
+                    None => line,
+                }
+            })
+            .collect();
+        tree.write(file, &renamed);
+    }
     tree.edit(
         "municipalities/bielefeld.yaml",
         "languages: [de, en]",

@@ -39,16 +39,6 @@ test("every question and result page in every language has no accessibility viol
   assert.ok(checked >= 60, `checked ${checked} pages`);
 });
 
-test("the apply page linked from the eligible result has no accessibility violation", async () => {
-  const context = await browser.newContext();
-  for (const lang of ["de", "en"]) {
-    const { page, response } = await openPage(context, `${site.origin}/bielefeld/${lang}/apply/`, site.origin);
-    assert.equal(response.status(), 200);
-    assert.deepEqual(await axeViolations(page), []);
-  }
-  await context.close();
-});
-
 /** Presses Tab until the focused element is the answer link `answer`; Enter follows it. */
 async function answerByKeyboard(page, question, answer) {
   assert.equal(await page.locator("[data-question]").getAttribute("data-question"), question);

@@ -3,7 +3,10 @@
 //! language; here they are templated per municipality (office name, address…).
 //! The quick-check's pages are in [`quick_check`].
 
+mod apply;
 mod quick_check;
+
+pub use apply::FORM_SLOT;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -14,10 +17,13 @@ use serde::Serialize;
 
 use crate::content::{Block, LanguageContent, SiteContent, sorted_entries};
 use crate::error::{BuildError, EditorError, describe_template_error};
+use crate::forms::Forms;
 use crate::languages::Lang;
+use crate::markdown::render_section_markdown;
 use crate::municipality::{Municipality, Office, Weekday};
 use crate::quick_check::QuickCheck;
 use crate::site::SiteConfig;
+use crate::values::FormEndpoint;
 
 /// Site-relative URLs of the theme's assets, with a content hash so that
 /// browsers may cache them for long and still see every change.
@@ -64,8 +70,15 @@ pub struct Renderer<'c> {
     env: Environment<'static>,
     content: &'c SiteContent,
     quick_check: &'c QuickCheck,
+    forms: &'c Forms,
+    default_endpoint: Option<FormEndpoint>,
+    /// Markdown intros of the forms, rendered once: (form, section or "", language).
+    form_intros: BTreeMap<(String, String, Lang), String>,
     base: String,
     assets: AssetUrls,
+    /// Converted once: every page needs them.
+    assets_value: Value,
+    ui_values: BTreeMap<Lang, Value>,
 }
 
 impl<'c> Renderer<'c> {
@@ -76,6 +89,7 @@ impl<'c> Renderer<'c> {
         site: &SiteConfig,
         content: &'c SiteContent,
         quick_check: &'c QuickCheck,
+        forms: &'c Forms,
         municipalities: &[Municipality],
         assets: AssetUrls,
     ) -> Result<Self, BuildError> {
@@ -115,11 +129,37 @@ impl<'c> Renderer<'c> {
         if !errors.is_empty() {
             return Err(BuildError::Editor(errors));
         }
+        let ui_values = content
+            .languages
+            .iter()
+            .map(|(lang, c)| (*lang, ser(&c.ui)))
+            .collect();
+        let mut form_intros = BTreeMap::new();
+        for form in forms.definitions.values() {
+            let intros = std::iter::once((String::new(), form.intro.as_ref())).chain(
+                form.sections
+                    .iter()
+                    .map(|s| (s.id.clone(), s.intro.as_ref())),
+            );
+            for (section, intro) in intros {
+                for (code, markdown) in intro.into_iter().flatten() {
+                    if let Some(lang) = Lang::parse(code) {
+                        let html = render_section_markdown(markdown);
+                        form_intros.insert((form.id.clone(), section.clone(), lang), html);
+                    }
+                }
+            }
+        }
         Ok(Self {
             env,
             content,
             quick_check,
+            forms,
+            default_endpoint: site.form_endpoint.clone(),
+            form_intros,
             base: site.base_path(),
+            assets_value: ser(&assets),
+            ui_values,
             assets,
         })
     }
@@ -152,27 +192,43 @@ impl<'c> Renderer<'c> {
                 coat_of_arms => m.coat_of_arms.as_ref().map(|_| format!("{}{}/coat-of-arms.svg", self.base, m.slug)),
             },
             office => office_view(&m.office, lang, ui),
-            t => ser(ui),
+            t => self.ui_value(lang),
             lang => lang.code(),
         }
+    }
+
+    /// The interface strings of `lang` as a template value, converted once.
+    fn ui_value(&self, lang: Lang) -> Value {
+        self.ui_values
+            .get(&lang)
+            .or_else(|| self.ui_values.get(&Lang::primary()))
+            .cloned()
+            .unwrap_or_default()
     }
 
     /// The frame every page of a municipality shares (language, links to the
     /// same page in its other languages, assets, the municipality and its
     /// office), merged with the page's own `extra` context.
     /// `page` is the path below `/<slug>/<lang>/`, e.g. `quick-check/`.
-    fn municipality_page(&self, m: &Municipality, lang: Lang, page: &str, extra: Value) -> Value {
-        let ui = &self.language(lang).ui;
+    /// `data` is [`Self::block_context`] of `m` in `lang`, built once per
+    /// municipality and language and shared by all its pages.
+    fn municipality_page(
+        &self,
+        m: &Municipality,
+        lang: Lang,
+        data: &Value,
+        page: &str,
+        extra: Value,
+    ) -> Value {
         let alternates = self.alternates(m.languages(), lang, |code| {
             format!("{}{}/{code}/{page}", self.base, m.slug)
         });
-        let data = self.block_context(m, lang);
         context! {
             lang => lang.code(),
             dir => lang.dir(),
             base => &self.base,
-            assets => ser(&self.assets),
-            t => ser(ui),
+            assets => self.assets_value.clone(),
+            t => self.ui_value(lang),
             alternates => ser(&alternates),
             municipality => data.get_attr("municipality").unwrap_or_default(),
             office => data.get_attr("office").unwrap_or_default(),
@@ -198,7 +254,10 @@ impl<'c> Renderer<'c> {
             sections => sections,
             local_notes => m.local_notes_html(lang),
         };
-        self.render("service.html", self.municipality_page(m, lang, "", extra))
+        self.render(
+            "service.html",
+            self.municipality_page(m, lang, &block_ctx, "", extra),
+        )
     }
 
     /// `/index.html`: every municipality, findable by name, key and postcode

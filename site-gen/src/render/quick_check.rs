@@ -1,6 +1,6 @@
 //! Pages of the quick-check for one municipality and language: one page per
 //! question (its answers are links to the next page), one per result (with
-//! the office's contact), and the application page results link to.
+//! the office's contact).
 
 use std::collections::BTreeMap;
 
@@ -33,6 +33,7 @@ impl Renderer<'_> {
         let home = format!("{}{}/{}/", self.base, m.slug, lang.code());
         let href = |id: &str| format!("{home}{}", check.page_path(id));
         let start_href = href(&check.start);
+        let data = self.block_context(m, lang);
         let mut pages = Vec::with_capacity(check.questions.len() + check.results.len());
         for question in check.questions.values() {
             let answers: Vec<_> = question
@@ -52,7 +53,7 @@ impl Renderer<'_> {
                 start_href => &start_href,
             };
             let path = check.page_path(&question.id);
-            let ctx = self.municipality_page(m, lang, &path, extra);
+            let ctx = self.municipality_page(m, lang, &data, &path, extra);
             pages.push((path, self.render("quick-check-question.html", ctx)?));
         }
         for result in check.results.values() {
@@ -69,21 +70,9 @@ impl Renderer<'_> {
                 apply_href => format!("{home}apply/"),
             };
             let path = check.page_path(&result.id);
-            let ctx = self.municipality_page(m, lang, &path, extra);
+            let ctx = self.municipality_page(m, lang, &data, &path, extra);
             pages.push((path, self.render("quick-check-result.html", ctx)?));
         }
         Ok(pages)
-    }
-
-    /// `/<slug>/<lang>/apply/`: how to apply (the online form replaces it).
-    pub fn render_apply_page(&self, m: &Municipality, lang: Lang) -> Result<Page, BuildError> {
-        let path = "apply/".to_owned();
-        let home = format!("{}{}/{}/", self.base, m.slug, lang.code());
-        let extra = context! {
-            start_href => format!("{home}{}", self.quick_check.page_path(&self.quick_check.start)),
-            documents_href => format!("{home}#unterlagen"),
-        };
-        let ctx = self.municipality_page(m, lang, &path, extra);
-        Ok((path, self.render("apply.html", ctx)?))
     }
 }

@@ -79,10 +79,16 @@ impl Tree {
     }
 
     pub fn build(&self) -> Result<BuildReport, BuildError> {
+        self.build_with_endpoint(None)
+    }
+
+    /// Builds with the application form online at `endpoint`.
+    pub fn build_with_endpoint(&self, endpoint: Option<&str>) -> Result<BuildReport, BuildError> {
         build(&BuildOptions {
             root: self.root().to_path_buf(),
             out: self.out(),
             base_url: None,
+            form_endpoint: endpoint.map(|e| e.to_owned().try_into().expect("valid endpoint")),
         })
     }
 

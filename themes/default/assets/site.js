@@ -86,3 +86,17 @@
     box.hidden = false;
   }
 })();
+
+// Confirmation page: shows the reference from ?ref= (the address bar has it
+// too, which the page says for readers without JavaScript).
+(function () {
+  "use strict";
+  var target = document.querySelector("[data-reference]");
+  if (!target) return;
+  var match = /[?&]ref=([A-Za-z0-9-]{4,40})/.exec(location.search);
+  if (!match) return;
+  target.textContent = match[1];
+  target.hidden = false;
+  var fallback = document.querySelector("[data-reference-fallback]");
+  if (fallback) fallback.hidden = true;
+})();

@@ -1,0 +1,104 @@
+//! The application pages of a municipality: the form (rendered by form-spec,
+//! the same code form-fn uses to show it again with errors) and the
+//! confirmation page; or, where no form endpoint is configured, a page that
+//! explains how to apply at the office.
+
+use form_spec::html::FormPage;
+use minijinja::context;
+
+use super::Renderer;
+use super::quick_check::Page;
+use crate::error::BuildError;
+use crate::languages::Lang;
+use crate::municipality::Municipality;
+
+/// The placeholder in the form page's shell where form-fn puts the form
+/// again, with errors and the citizen's values, when it refuses a submission.
+pub const FORM_SLOT: &str = "<!--form-->";
+
+impl Renderer<'_> {
+    /// Where `m` sends applications, if anywhere.
+    pub fn form_endpoint<'a>(&'a self, m: &'a Municipality) -> Option<&'a str> {
+        m.form_endpoint
+            .as_ref()
+            .or(self.default_endpoint.as_ref())
+            .map(|e| e.as_str())
+    }
+
+    /// `apply/` (and `apply/done/` when the form is online) for `m` in `lang`.
+    pub fn render_apply_pages(
+        &self,
+        m: &Municipality,
+        lang: Lang,
+    ) -> Result<Vec<Page>, BuildError> {
+        let home = format!("{}{}/{}/", self.base, m.slug, lang.code());
+        let data = self.block_context(m, lang);
+        let start_href = format!(
+            "{home}{}",
+            self.quick_check.page_path(&self.quick_check.start)
+        );
+        let Some((endpoint, form)) = self
+            .form_endpoint(m)
+            .zip(self.forms.definitions.values().next())
+        else {
+            let extra = context! {
+                start_href => start_href,
+                documents_href => format!("{home}#unterlagen"),
+            };
+            let ctx = self.municipality_page(m, lang, &data, "apply/", extra);
+            return Ok(vec![("apply/".to_owned(), self.render("apply.html", ctx)?)]);
+        };
+        let shell = self.render_form_shell(m, lang, &form.id)?;
+        let action = format!("{endpoint}{}", form_spec::submit_path(&m.slug, &form.id));
+        let intro = |section: &str| {
+            self.form_intros
+                .get(&(form.id.clone(), section.to_owned(), lang))
+                .cloned()
+        };
+        let page = FormPage {
+            form,
+            countries: &self.forms.countries,
+            nationality_extra: &self.forms.nationality_extra,
+            lang: lang.code(),
+            action: &action,
+            intro_html: &intro,
+            submitted: None,
+            errors: &[],
+        };
+        let form_page = shell.replacen(FORM_SLOT, &page.render(), 1);
+        let done = self.render(
+            "apply-done.html",
+            self.municipality_page(
+                m,
+                lang,
+                &data,
+                "apply/done/",
+                context! { start_href => start_href },
+            ),
+        )?;
+        Ok(vec![
+            ("apply/".to_owned(), form_page),
+            ("apply/done/".to_owned(), done),
+        ])
+    }
+
+    /// The form page without the form itself: [`FORM_SLOT`] marks its place.
+    pub fn render_form_shell(
+        &self,
+        m: &Municipality,
+        lang: Lang,
+        form_id: &str,
+    ) -> Result<String, BuildError> {
+        let data = self.block_context(m, lang);
+        let form = self.forms.definitions.get(form_id);
+        let title = form
+            .and_then(|f| f.title.get(lang.code()))
+            .cloned()
+            .unwrap_or_default();
+        let extra = context! { form_title => title, form_slot => minijinja::Value::from_safe_string(FORM_SLOT.to_owned()) };
+        self.render(
+            "apply-form.html",
+            self.municipality_page(m, lang, &data, "apply/", extra),
+        )
+    }
+}

@@ -1,0 +1,144 @@
+//! The application pages: the form rendered from content/forms/ with the
+//! constraints form-fn enforces, the confirmation page, and _registry.json.
+
+mod common;
+
+use common::Tree;
+
+fn page(tree: &Tree, path: &str) -> String {
+    std::fs::read_to_string(tree.out().join(path)).unwrap_or_else(|_| panic!("{path} missing"))
+}
+
+#[test]
+fn with_an_endpoint_the_form_posts_to_form_fn_with_html5_constraints() {
+    let tree = Tree::sample(&["bielefeld", "koeln"]);
+    tree.build_with_endpoint(Some("https://forms.example"))
+        .unwrap();
+    let html = page(&tree, "bielefeld/de/apply/index.html");
+    assert!(html.contains(
+        "<form class=\"application\" method=\"post\" action=\"https://forms.example/submit/bielefeld/einbuergerung\" enctype=\"multipart/form-data\""
+    ));
+    assert_eq!(html.matches("<h1").count(), 1);
+    assert!(html.contains("<input type=\"hidden\" name=\"lang\" value=\"de\">"));
+    assert!(html.contains("<label for=\"f-family_name\">Familienname</label>"));
+    assert!(html.contains("name=\"family_name\" value=\"\" type=\"text\" required maxlength=\"100\" autocomplete=\"family-name\""));
+    assert!(html.contains("name=\"postcode\" value=\"\" type=\"text\" inputmode=\"numeric\" required pattern=\"[0-9]{5}\""));
+    assert!(html.contains("name=\"birth_date\" value=\"\" type=\"date\" required autocomplete=\"bday\" min=\"1900-01-01\""));
+    assert!(html.contains("<label for=\"f-birth_name\">Geburtsname <span class=\"optional\">(freiwillig)</span></label>"));
+    assert!(
+        html.contains("name=\"nationalities.0.country\" required"),
+        "first entry of a group required"
+    );
+    assert!(
+        html.contains("name=\"nationalities.1.country\">"),
+        "further entries optional"
+    );
+    assert!(
+        html.contains("<option value=\"TR\">Türkei</option>")
+            && html.contains("<option value=\"XXA\">staatenlos</option>")
+    );
+    assert!(html.contains("type=\"checkbox\" id=\"f-fdgo_declaration\" name=\"fdgo_declaration\" value=\"yes\" required"));
+    assert!(
+        html.contains("Ich bekenne mich zur freiheitlichen demokratischen Grundordnung"),
+        "full declaration text"
+    );
+    assert!(
+        html.contains("<strong>Verantwortlich</strong> für Ihre Daten"),
+        "GDPR Art. 13 notice"
+    );
+    assert!(html.contains("type=\"file\" id=\"f-documents\" name=\"documents\" multiple accept=\"application/pdf,image/jpeg,image/png"));
+    assert!(
+        html.contains("<div class=\"hp\" aria-hidden=\"true\">")
+            && html.contains("name=\"website\" tabindex=\"-1\""),
+        "honeypot"
+    );
+    let english = page(&tree, "koeln/en/apply/index.html");
+    assert!(english.contains("action=\"https://forms.example/submit/koeln/einbuergerung\""));
+    assert!(
+        english.contains("<option value=\"TR\">Türkiye</option>")
+            && english.contains("Send application")
+    );
+    let done = page(&tree, "bielefeld/de/apply/done/index.html");
+    assert!(done.contains("Ihr Antrag ist eingegangen") && done.contains("data-reference"));
+    assert!(
+        done.contains("hinter „ref=“"),
+        "reference findable without JavaScript"
+    );
+}
+
+#[test]
+fn without_an_endpoint_the_page_explains_how_to_apply_at_the_office() {
+    let tree = Tree::sample(&["bielefeld"]);
+    tree.build().unwrap();
+    let html = page(&tree, "bielefeld/de/apply/index.html");
+    assert!(!html.contains("<form"));
+    assert!(
+        html.contains("Den Antrag auf Einbürgerung stellen Sie bei Ihrer Einbürgerungsbehörde.")
+    );
+    assert!(!tree.out().join("bielefeld/de/apply/done").exists());
+}
+
+#[test]
+fn the_registry_hands_form_fn_keys_forms_and_recipients() {
+    let tree = Tree::sample(&["bielefeld", "kreis-paderborn"]);
+    let recipient = format!("age1{}", "q".repeat(58));
+    let text = tree.read("municipalities/bielefeld.yaml")
+        + &format!(
+            "recipients:\n  - \"{recipient}\"\nform_endpoint: \"https://forms.bielefeld.example\"\n"
+        );
+    tree.write("municipalities/bielefeld.yaml", &text);
+    tree.build().unwrap();
+    let registry: form_spec::registry::Registry =
+        serde_json::from_str(&page(&tree, "_registry.json"))
+            .expect("registry parses with form-spec's types");
+    assert_eq!(registry.site_origin, "https://einbuergerung.example");
+    let bielefeld = &registry.municipalities["bielefeld"];
+    assert_eq!(bielefeld.ags, "05711000");
+    assert_eq!(bielefeld.recipients, [recipient]);
+    assert_eq!(bielefeld.forms, ["einbuergerung"]);
+    assert!(
+        registry.municipalities["kreis-paderborn"].forms.is_empty(),
+        "no endpoint, no online form"
+    );
+    let form = &registry.forms["einbuergerung"];
+    assert!(form.fields().any(|f| f.id == "birth_date"));
+    assert!(registry.countries.iter().any(|c| c.code == "DE"));
+    let html = page(&tree, "bielefeld/de/apply/index.html");
+    assert!(
+        html.contains("action=\"https://forms.bielefeld.example/submit/bielefeld/einbuergerung\"")
+    );
+}
+
+#[test]
+fn a_broken_form_definition_is_refused_at_the_field() {
+    let tree = Tree::sample(&["bielefeld"]);
+    let file = "content/forms/einbuergerung.yaml";
+    tree.edit(
+        file,
+        "label: { de: Geburtsort, en: Place of birth }",
+        "label: { de: Geburtsort }",
+    );
+    let errors = tree.editor_errors();
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    let line = tree
+        .read(file)
+        .lines()
+        .position(|l| l.contains("id: birth_place"))
+        .unwrap()
+        + 1;
+    assert_eq!(errors[0].line, line);
+    assert!(
+        errors[0].to_string().contains(
+            "sections.person.birth_place: missing translation: `label` has no text for `en`"
+        ),
+        "{}",
+        errors[0]
+    );
+    tree.edit(file, "type: postcode", "type: plz");
+    let errors = tree.editor_errors();
+    assert!(
+        errors[0].to_string().contains("unknown variant `plz`"),
+        "{}",
+        errors[0]
+    );
+}
