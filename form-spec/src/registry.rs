@@ -18,6 +18,9 @@ pub struct Registry {
     pub base_path: String,
     pub municipalities: BTreeMap<String, MunicipalityEntry>,
     pub forms: BTreeMap<String, FormDefinition>,
+    /// The forms' Markdown intros as HTML: form id → section id ("" for the
+    /// form itself) → language → HTML, so form-fn needs no Markdown renderer.
+    pub form_intros: BTreeMap<String, BTreeMap<String, BTreeMap<String, String>>>,
     pub countries: Vec<Country>,
     pub nationality_extra: Vec<Country>,
 }

@@ -15,7 +15,7 @@ use crate::quick_check::QuickCheck;
 use crate::render::{AssetUrls, Renderer};
 use crate::site::SiteConfig;
 use crate::sitemap::{render_robots, render_sitemap};
-use crate::values::{FormEndpoint, HttpsUrl};
+use crate::values::{FormEndpoint, SiteUrl};
 use form_spec::registry::{MunicipalityEntry, Registry, TransportValue};
 
 #[derive(Debug, Clone)]
@@ -25,7 +25,7 @@ pub struct BuildOptions {
     /// Where the site is written (replaced as a whole).
     pub out: PathBuf,
     /// Overrides `base_url` of `site.yaml`, e.g. for a staging deployment.
-    pub base_url: Option<HttpsUrl>,
+    pub base_url: Option<SiteUrl>,
     /// Overrides `form_endpoint` of `site.yaml` (e.g. a local form-fn for the demo).
     pub form_endpoint: Option<FormEndpoint>,
 }
@@ -138,6 +138,24 @@ fn write_site(
     staging.write("404.html", renderer.render_not_found()?.as_bytes())?;
     let registry = build_registry(site, renderer, municipalities, forms)?;
     staging.write("_registry.json", &registry)?;
+    // The form pages without their form, for form-fn to show a refused
+    // submission in the same page (links made absolute: it serves them from
+    // its own origin).
+    for m in municipalities
+        .iter()
+        .filter(|m| renderer.form_endpoint(m).is_some())
+    {
+        for (form_id, _) in forms.definitions.iter().take(1) {
+            for lang in m.languages() {
+                let shell = renderer.render_form_shell(m, *lang, form_id)?;
+                let absolute = absolute_links(&shell, &site.origin(), &site.base_path());
+                staging.write(
+                    &format!("_shells/{}/{}.html", m.slug, lang.code()),
+                    absolute.as_bytes(),
+                )?;
+            }
+        }
+    }
     let sitemap = render_sitemap(site, municipalities, &["", "quick-check/"]);
     staging.write("sitemap.xml", sitemap.as_bytes())?;
     staging.write("robots.txt", render_robots(site).as_bytes())?;
@@ -155,6 +173,19 @@ fn write_site(
         }
     }
     Ok(municipal_pages + 2)
+}
+
+/// Rewrites site-relative `href`/`src`/`action` values (`="<base>…`) to
+/// absolute ones under `origin`.
+fn absolute_links(html: &str, origin: &str, base: &str) -> String {
+    let mut out = html.to_owned();
+    for attribute in ["href", "src", "action"] {
+        out = out.replace(
+            &format!("{attribute}=\"{base}"),
+            &format!("{attribute}=\"{origin}{base}"),
+        );
+    }
+    out
 }
 
 /// `_registry.json`: what form-fn needs, from the same files as the pages.
@@ -193,6 +224,7 @@ fn build_registry(
         base_path: site.base_path(),
         municipalities: entries,
         forms: forms.definitions.clone(),
+        form_intros: renderer.form_intros_by_form(),
         countries: forms.countries.clone(),
         nationality_extra: forms.nationality_extra.clone(),
     };

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use site_gen::values::{FormEndpoint, HttpsUrl};
+use site_gen::values::{FormEndpoint, SiteUrl};
 use site_gen::{BuildError, BuildOptions, build};
 
 #[derive(Parser)]
@@ -50,7 +50,7 @@ fn main() -> ExitCode {
             form_endpoint,
             stats,
         } => {
-            let base_url = match base_url.map(HttpsUrl::try_from).transpose() {
+            let base_url = match base_url.map(SiteUrl::try_from).transpose() {
                 Ok(url) => url,
                 Err(message) => {
                     eprintln!("error: --base-url: {message}");

@@ -5,7 +5,7 @@ use std::path::Path;
 use serde::Deserialize;
 
 use crate::error::{BuildError, EditorError};
-use crate::values::{FormEndpoint, HttpsUrl};
+use crate::values::{FormEndpoint, SiteUrl};
 use crate::yaml::load_yaml_file;
 
 #[derive(Debug, Clone, Deserialize)]
@@ -13,7 +13,7 @@ use crate::yaml::load_yaml_file;
 pub struct SiteConfig {
     /// Public address of the site root, e.g. `https://einbuergerung.example/`;
     /// absolute links (sitemap) start with it, and its path prefixes every link.
-    pub base_url: HttpsUrl,
+    pub base_url: SiteUrl,
     /// Folder under `themes/`.
     #[serde(default = "default_theme")]
     pub theme: String,
@@ -49,9 +49,9 @@ impl SiteConfig {
     /// `scheme://host[:port]` of the site: the origin form-fn allows for JSON clients.
     pub fn origin(&self) -> String {
         let url = self.base_url.as_str();
-        let after = url.trim_start_matches("https://");
+        let (scheme, after) = url.split_once("://").unwrap_or(("https", url));
         let host = after.split('/').next().unwrap_or_default();
-        format!("https://{host}")
+        format!("{scheme}://{host}")
     }
 
     /// The base URL without a trailing slash, for absolute links.
@@ -61,7 +61,8 @@ impl SiteConfig {
 
     /// The path prefix every site-relative link starts with, ending in `/`.
     pub fn base_path(&self) -> String {
-        let after_scheme = self.origin_and_prefix().trim_start_matches("https://");
+        let prefix = self.origin_and_prefix();
+        let after_scheme = prefix.split_once("://").map_or(prefix, |(_, rest)| rest);
         match after_scheme.find('/') {
             Some(index) => format!("{}/", &after_scheme[index..]),
             None => "/".to_owned(),
@@ -75,7 +76,7 @@ mod tests {
 
     fn config(url: &str) -> SiteConfig {
         SiteConfig {
-            base_url: HttpsUrl::try_from(url.to_owned()).unwrap(),
+            base_url: SiteUrl::try_from(url.to_owned()).unwrap(),
             theme: default_theme(),
             form_endpoint: None,
         }

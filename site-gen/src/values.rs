@@ -147,13 +147,37 @@ checked_string!(
     }
 );
 
+/// Is `value` a plain-http address on this machine (allowed for demos and tests)?
+fn is_loopback_http(value: &str) -> bool {
+    ["http://127.0.0.1", "http://localhost"]
+        .iter()
+        .any(|prefix| {
+            value
+                .strip_prefix(prefix)
+                .is_some_and(|rest| rest.is_empty() || rest.starts_with([':', '/']))
+        })
+}
+
+checked_string!(
+    /// Where the site is published: https, or plain http on this machine.
+    SiteUrl,
+    |value| {
+        if HttpsUrl::try_from(value.to_owned()).is_ok() || is_loopback_http(value) {
+            Ok(())
+        } else {
+            Err(format!(
+                "`{value}` is not a site address: expected https://… \
+                 (http:// only for 127.0.0.1 or localhost)"
+            ))
+        }
+    }
+);
+
 checked_string!(
     /// Where form-fn listens: https, or plain http on this machine for a demo.
     FormEndpoint,
     |value| {
-        let local = ["http://127.0.0.1", "http://localhost"]
-            .iter()
-            .any(|prefix| value.strip_prefix(prefix).is_some_and(|rest| rest.is_empty() || rest.starts_with([':', '/'])));
+        let local = is_loopback_http(value);
         let https = HttpsUrl::try_from(value.to_owned()).is_ok();
         if (https || local) && !value.ends_with('/') && !value.contains(['?', '#']) {
             Ok(())

@@ -164,6 +164,23 @@ impl<'c> Renderer<'c> {
         })
     }
 
+    /// The forms' intros as HTML for the registry: form → section → language.
+    pub fn form_intros_by_form(
+        &self,
+    ) -> BTreeMap<String, BTreeMap<String, BTreeMap<String, String>>> {
+        let mut by_form: BTreeMap<String, BTreeMap<String, BTreeMap<String, String>>> =
+            BTreeMap::new();
+        for ((form, section, lang), html) in &self.form_intros {
+            by_form
+                .entry(form.clone())
+                .or_default()
+                .entry(section.clone())
+                .or_default()
+                .insert(lang.code().to_owned(), html.clone());
+        }
+        by_form
+    }
+
     fn language(&self, lang: Lang) -> &LanguageContent {
         self.content
             .get(lang)

@@ -1,0 +1,291 @@
+//! The HTTP handler, the same in Lambda and in the local server:
+//! parse → validate (form-spec) → canonical JSON → age-encrypt → durable put →
+//! 303 to the confirmation page (or 201 JSON). Statuses follow DESIGN.md:
+//! 404 unknown municipality or form, 405 wrong method, 413 too large,
+//! 415 unsupported media type, 422 invalid, 503 storage unavailable; never
+//! 500 for bad input. Logs carry reference, municipality, sizes and timings
+//! only, never a value the citizen typed.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Instant, SystemTime};
+
+use axum::Router;
+use axum::body::to_bytes;
+use axum::extract::{Path, Request, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::post;
+use form_spec::date::Date;
+use form_spec::registry::Registry;
+use form_spec::validate::{FieldError, Submission, validate};
+
+use crate::document::{Received, Submitted, canonical_json, object_key};
+use crate::intake::{BodyKind, parse_body};
+use crate::pages;
+use crate::reference::new_reference;
+use crate::seal::seal;
+use crate::store::{Store, StoreError};
+
+/// Bytes a form's text fields and multipart framing may add to its uploads.
+const TEXT_ALLOWANCE: usize = 256 * 1024;
+
+pub struct AppState {
+    pub registry: Registry,
+    /// Folder with `<slug>/<lang>.html`: the form page around the form.
+    pub shells: PathBuf,
+    pub store: Store,
+}
+
+pub fn router(state: Arc<AppState>) -> Router {
+    Router::new()
+        .route("/submit/{slug}/{form_id}", post(submit).options(preflight))
+        .fallback(not_found)
+        .with_state(state)
+}
+
+async fn not_found() -> Response {
+    pages::plain(StatusCode::NOT_FOUND, "Not found")
+}
+
+/// CORS is granted to the municipality's own site only.
+fn cors_headers(state: &AppState, request_headers: &HeaderMap, response: &mut Response) {
+    let allowed = request_headers
+        .get(header::ORIGIN)
+        .and_then(|o| o.to_str().ok())
+        .is_some_and(|origin| origin == state.registry.site_origin);
+    if allowed && let Ok(origin) = HeaderValue::from_str(&state.registry.site_origin) {
+        let headers = response.headers_mut();
+        headers.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, origin);
+        headers.insert(header::VARY, HeaderValue::from_static("Origin"));
+    }
+}
+
+async fn preflight(State(state): State<Arc<AppState>>, headers: HeaderMap) -> Response {
+    let mut response = StatusCode::NO_CONTENT.into_response();
+    cors_headers(&state, &headers, &mut response);
+    if response
+        .headers()
+        .contains_key(header::ACCESS_CONTROL_ALLOW_ORIGIN)
+    {
+        let h = response.headers_mut();
+        h.insert(
+            header::ACCESS_CONTROL_ALLOW_METHODS,
+            HeaderValue::from_static("POST"),
+        );
+        h.insert(
+            header::ACCESS_CONTROL_ALLOW_HEADERS,
+            HeaderValue::from_static("content-type, accept"),
+        );
+        h.insert(
+            header::ACCESS_CONTROL_MAX_AGE,
+            HeaderValue::from_static("600"),
+        );
+    }
+    response
+}
+
+fn wants_json(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|accept| accept.contains("application/json"))
+}
+
+fn today() -> Date {
+    Received::at(SystemTime::now()).date
+}
+
+async fn submit(
+    State(state): State<Arc<AppState>>,
+    Path((slug, form_id)): Path<(String, String)>,
+    request: Request,
+) -> Response {
+    let started = Instant::now();
+    let headers = request.headers().clone();
+    let (status, reference, size, mut response) = handle(&state, &slug, &form_id, request).await;
+    cors_headers(&state, &headers, &mut response);
+    tracing::info!(
+        municipality = %slug,
+        form = %form_id,
+        status = status.as_u16(),
+        reference = reference.as_deref().unwrap_or("-"),
+        bytes = size,
+        duration_ms = started.elapsed().as_secs_f64() * 1000.0,
+        "submission"
+    );
+    response
+}
+
+/// Returns the status, the reference (if stored), the body size and the response.
+async fn handle(
+    state: &AppState,
+    slug: &str,
+    form_id: &str,
+    request: Request,
+) -> (StatusCode, Option<String>, usize, Response) {
+    let json = wants_json(request.headers());
+    let registry = &state.registry;
+    let (Some(entry), Some(form)) = (
+        registry
+            .municipalities
+            .get(slug)
+            .filter(|m| m.forms.iter().any(|f| f == form_id)),
+        registry.forms.get(form_id),
+    ) else {
+        let status = StatusCode::NOT_FOUND;
+        return (
+            status,
+            None,
+            0,
+            pages::plain(status, "Unknown municipality or form"),
+        );
+    };
+    let content_type = request
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    let Some(kind) = BodyKind::of(&content_type) else {
+        let status = StatusCode::UNSUPPORTED_MEDIA_TYPE;
+        return (
+            status,
+            None,
+            0,
+            pages::plain(
+                status,
+                "Send application/x-www-form-urlencoded or multipart/form-data",
+            ),
+        );
+    };
+    let limit = usize::try_from(form.max_attachment_bytes)
+        .unwrap_or(usize::MAX)
+        .saturating_add(TEXT_ALLOWANCE);
+    let declared = request
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    if declared.is_some_and(|length| length > limit) {
+        let status = StatusCode::PAYLOAD_TOO_LARGE;
+        return (
+            status,
+            None,
+            declared.unwrap_or(0),
+            pages::too_large(status, json),
+        );
+    }
+    let Ok(body) = to_bytes(request.into_body(), limit).await else {
+        let status = StatusCode::PAYLOAD_TOO_LARGE;
+        return (status, None, limit, pages::too_large(status, json));
+    };
+    let size = body.len();
+    let submission = parse_body(kind, body).await;
+    let lang = submission
+        .value("lang")
+        .filter(|l| entry.languages.iter().any(|known| known == l))
+        .unwrap_or("de")
+        .to_owned();
+    let done = format!(
+        "{}{}{slug}/{lang}/apply/done/",
+        registry.site_origin, registry.base_path
+    );
+    if submission.is_spam() {
+        // Bots get what they expect; nothing is stored.
+        let status = StatusCode::SEE_OTHER;
+        return (status, None, size, pages::redirect(&done));
+    }
+    let validated = match validate(
+        form,
+        &registry.countries,
+        &registry.nationality_extra,
+        &submission,
+        &lang,
+        today(),
+    ) {
+        Ok(validated) => validated,
+        Err(errors) => {
+            let status = StatusCode::UNPROCESSABLE_ENTITY;
+            let response = refused(state, slug, form_id, &lang, &submission, &errors, json).await;
+            return (status, None, size, response);
+        }
+    };
+    drop(submission);
+    for _attempt in 0..3 {
+        let Ok(reference) = new_reference() else {
+            break;
+        };
+        let received = Received::at(SystemTime::now());
+        let plaintext = canonical_json(&Submitted {
+            reference: &reference,
+            received,
+            slug,
+            ags: &entry.ags,
+            municipality_name: &entry.name,
+            form_id,
+            form_version: form.version,
+            language: &lang,
+            values: &validated.values,
+            attachments: &validated.attachments,
+        });
+        let sealed = match seal(&plaintext, &entry.recipients) {
+            Ok(sealed) => sealed,
+            Err(error) => {
+                tracing::error!(municipality = %slug, error = %error, "cannot encrypt: check the recipients in the municipality file");
+                break;
+            }
+        };
+        drop(plaintext);
+        let key = object_key(&entry.ags, received, &reference);
+        match state.store.put_new(&key, sealed).await {
+            Ok(()) => {
+                let response = if json {
+                    pages::created(&reference)
+                } else {
+                    pages::redirect(&format!("{done}?ref={reference}"))
+                };
+                let status = if json {
+                    StatusCode::CREATED
+                } else {
+                    StatusCode::SEE_OTHER
+                };
+                return (status, Some(reference), size, response);
+            }
+            Err(StoreError::Exists(_)) => continue,
+            Err(StoreError::Unavailable(reason)) => {
+                tracing::warn!(municipality = %slug, reason = %reason, "storage unavailable");
+                break;
+            }
+        }
+    }
+    let status = StatusCode::SERVICE_UNAVAILABLE;
+    (status, None, size, pages::unavailable(json))
+}
+
+async fn refused(
+    state: &AppState,
+    slug: &str,
+    form_id: &str,
+    lang: &str,
+    submission: &Submission,
+    errors: &[FieldError],
+    json: bool,
+) -> Response {
+    if json {
+        return pages::errors_json(errors);
+    }
+    let shell = tokio::fs::read_to_string(state.shells.join(slug).join(format!("{lang}.html")))
+        .await
+        .ok();
+    let form = &state.registry.forms[form_id];
+    pages::form_again(
+        &state.registry,
+        shell.as_deref(),
+        slug,
+        form,
+        lang,
+        submission,
+        errors,
+    )
+}
