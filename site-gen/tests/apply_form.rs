@@ -82,11 +82,19 @@ fn without_an_endpoint_the_page_explains_how_to_apply_at_the_office() {
 fn the_registry_hands_form_fn_keys_forms_and_recipients() {
     let tree = Tree::sample(&["bielefeld", "kreis-paderborn"]);
     let recipient = format!("age1{}", "q".repeat(58));
-    let text = tree.read("municipalities/bielefeld.yaml")
-        + &format!(
-            "recipients:\n  - \"{recipient}\"\nform_endpoint: \"https://forms.bielefeld.example\"\n"
-        );
-    tree.write("municipalities/bielefeld.yaml", &text);
+    let file = "municipalities/bielefeld.yaml";
+    let text: String = tree
+        .read(file)
+        .lines()
+        .map(|line| match line.starts_with("  - \"age1") {
+            true => format!("  - \"{recipient}\"\n"),
+            false => format!("{line}\n"),
+        })
+        .collect();
+    tree.write(
+        file,
+        &(text + "form_endpoint: \"https://forms.bielefeld.example\"\n"),
+    );
     tree.build().unwrap();
     let registry: form_spec::registry::Registry =
         serde_json::from_str(&page(&tree, "_registry.json"))
