@@ -2,20 +2,29 @@
 SHELL := /bin/bash
 CARGO ?= cargo
 PORT ?= 8000
+FORM_PORT ?= 8081
 # One target folder for the whole workspace; tests and demo share debug builds.
 export CARGO_TARGET_DIR ?= $(CURDIR)/target
 SITE_GEN := $(CARGO_TARGET_DIR)/debug/site-gen
+FORM_FN := $(CARGO_TARGET_DIR)/debug/form-fn
 TEST_SITE := $(CARGO_TARGET_DIR)/test-site
 
 .PHONY: demo test lint unit browser site bench clean
 
-## demo: build the sample site and serve it on http://127.0.0.1:$(PORT)/
+## demo: build the sample site, start form-fn, serve it all on http://127.0.0.1:$(PORT)/
 demo:
 	scripts/install-deps.sh demo
-	$(CARGO) build -p site-gen
-	$(SITE_GEN) build --out public
-	@echo "Serving the sample site on http://127.0.0.1:$(PORT)/ (Ctrl+C stops)"
-	cd public && python3 -m http.server $(PORT) --bind 127.0.0.1
+	$(CARGO) build -p site-gen -p form-fn
+	$(SITE_GEN) build --out public --base-url http://127.0.0.1:$(PORT)/ --form-endpoint http://127.0.0.1:$(FORM_PORT)
+	@echo
+	@echo "Sample site:  http://127.0.0.1:$(PORT)/   (application form: http://127.0.0.1:$(PORT)/bielefeld/de/apply/)"
+	@echo "Applications are encrypted and stored in demo-store/submissions/<AGS>/<yyyy>/<mm>/<dd>/<reference>.age"
+	@echo "The office opens one with its identity, e.g. for Bielefeld:"
+	@echo "  age -d -i tests/keys/bielefeld.txt demo-store/submissions/05711000/.../<reference>.age"
+	@echo "Ctrl+C stops both servers."
+	@echo
+	$(FORM_FN) serve --listen 127.0.0.1:$(FORM_PORT) --registry public/_registry.json --store demo-store & \
+	  trap "kill $$!" EXIT; cd public && python3 -m http.server $(PORT) --bind 127.0.0.1
 
 ## test: install what is missing, then lint, unit and end-to-end tests, browser checks
 test:
@@ -41,4 +50,4 @@ bench:
 	scripts/bench.sh
 
 clean:
-	rm -rf public bench-out $(TEST_SITE)
+	rm -rf public bench-out demo-store $(TEST_SITE)

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs what the demo and the tests need and is not yet on the machine.
 # Idempotent: a second run finds everything and does nothing.
-#   scripts/install-deps.sh demo   -> Rust toolchain check, Python 3 for the local web server
-#   scripts/install-deps.sh test   -> plus Chromium (Debian) and the browser-test packages (npm)
+#   scripts/install-deps.sh demo   -> Rust toolchain check, Python 3 (local web server), age (to decrypt)
+#   scripts/install-deps.sh test   -> plus Chromium (Debian), the browser-test packages (npm)
+#                                      and s3s-fs (crates.io), the S3-compatible test server
 set -euo pipefail
 cd "$(dirname "$0")/.."
 need="${1:-test}"
@@ -16,8 +17,15 @@ apt_install() {
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "$@"
 }
 
-# The demo serves the built site with Python's standard web server.
-command -v python3 >/dev/null || apt_install python3
+# The demo serves the built site with Python's standard web server, and
+# shows how an office opens an application with the age CLI.
+missing=()
+command -v python3 >/dev/null || missing+=(python3)
+command -v age >/dev/null || missing+=(age)
+if [ "${#missing[@]}" -gt 0 ]; then
+  echo "installing ${missing[*]} (Debian, no recommends)"
+  apt_install "${missing[@]}"
+fi
 
 if [ "$need" = "demo" ]; then
   exit 0
@@ -33,6 +41,13 @@ if [ "${#missing[@]}" -gt 0 ]; then
 fi
 
 command -v node >/dev/null || apt_install nodejs npm
+
+# A real S3-compatible server for form-fn's tests (it checks SigV4 signatures).
+S3S_FS_VERSION=0.14.1
+if ! s3s-fs --version 2>/dev/null | grep -q "$S3S_FS_VERSION"; then
+  echo "installing s3s-fs $S3S_FS_VERSION (crates.io)"
+  cargo install s3s-fs --version "$S3S_FS_VERSION" --features binary --locked --quiet
+fi
 if [ ! -d tests/browser/node_modules ] || [ tests/browser/package-lock.json -nt tests/browser/node_modules ]; then
   (cd tests/browser && npm ci --no-audit --no-fund --loglevel=error)
 fi
