@@ -57,12 +57,18 @@ impl FormFn {
             .stderr(file)
             .spawn()
             .expect("form-fn starts");
+        // Owned before waiting, so that a failed start still kills the process.
+        let mut started = Self {
+            child,
+            addr: String::new(),
+            log,
+        };
         let deadline = Instant::now() + Duration::from_secs(20);
         loop {
-            let text = std::fs::read_to_string(&log).unwrap_or_default();
+            let text = started.logs();
             if let Some(rest) = text.split("listening on http://").nth(1) {
-                let addr = rest.split('/').next().unwrap_or_default().to_owned();
-                return Self { child, addr, log };
+                started.addr = rest.split('/').next().unwrap_or_default().to_owned();
+                return started;
             }
             assert!(Instant::now() < deadline, "form-fn did not start:\n{text}");
             std::thread::sleep(Duration::from_millis(20));
