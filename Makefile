@@ -38,12 +38,16 @@ lint:
 unit:
 	$(CARGO) test --workspace --locked
 
+# The browser tests serve the test site and a form-fn on these loopback ports.
+TEST_SITE_PORT ?= 18090
+TEST_FORM_PORT ?= 18091
+
 site:
-	$(CARGO) build -p site-gen --locked
-	$(SITE_GEN) build --out $(TEST_SITE) --form-endpoint http://127.0.0.1:8081
+	$(CARGO) build -p site-gen -p form-fn --locked
+	$(SITE_GEN) build --out $(TEST_SITE) --base-url http://127.0.0.1:$(TEST_SITE_PORT)/ --form-endpoint http://127.0.0.1:$(TEST_FORM_PORT)
 
 browser: site
-	cd tests/browser && SITE_DIR=$(TEST_SITE) npm test
+	cd tests/browser && SITE_DIR=$(TEST_SITE) SITE_PORT=$(TEST_SITE_PORT) FORM_PORT=$(TEST_FORM_PORT) FORM_FN=$(FORM_FN) npm test
 
 ## bench: full builds of synthetic corpora (400 and 11,000 municipalities)
 bench:

@@ -20,7 +20,8 @@ const types = {
   ".txt": "text/plain; charset=utf-8",
 };
 
-export async function serveSite() {
+/** Serves the site on 127.0.0.1 (`port` 0 picks a free one). */
+export async function serveSite(port = 0) {
   const server = createServer(async (request, response) => {
     const path = decodeURIComponent(new URL(request.url, "http://x").pathname);
     let file = resolve(siteDir, "." + path);
@@ -35,7 +36,7 @@ export async function serveSite() {
       response.end(await readFile(join(siteDir, "404.html")));
     }
   });
-  await new Promise((ok) => server.listen(0, "127.0.0.1", ok));
+  await new Promise((ok) => server.listen(port, "127.0.0.1", ok));
   const origin = `http://127.0.0.1:${server.address().port}`;
   return { origin, close: () => new Promise((ok) => server.close(ok)) };
 }
@@ -59,7 +60,7 @@ export async function launchBrowser() {
 export async function servicePages() {
   const pages = [];
   for (const slug of (await readdir(siteDir)).sort()) {
-    if (slug === "assets" || !(await stat(join(siteDir, slug))).isDirectory()) continue;
+    if (slug === "assets" || slug.startsWith("_") || !(await stat(join(siteDir, slug))).isDirectory()) continue;
     for (const lang of (await readdir(join(siteDir, slug))).sort()) {
       if ((await stat(join(siteDir, slug, lang))).isDirectory()) {
         pages.push({ slug, lang, path: `/${slug}/${lang}/` });

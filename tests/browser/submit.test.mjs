@@ -1,0 +1,105 @@
+// End to end in a real browser: a citizen fills in the built form, form-fn
+// (a real process on 127.0.0.1) refuses a wrong birth date with the form
+// again, accepts the corrected application, and the browser lands on the
+// confirmation page with the reference; the office opens the stored file
+// with the age CLI. axe-core checks the form with errors and the
+// confirmation page.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { spawn, execFileSync } from "node:child_process";
+import { mkdtempSync, readdirSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve, dirname } from "node:path";
+import { fileURLToPath } from "node:url";
+import { serveSite, launchBrowser, axeViolations, siteDir } from "./harness.mjs";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const sitePort = Number(process.env.SITE_PORT ?? 18090);
+const formPort = Number(process.env.FORM_PORT ?? 18091);
+const formFn = process.env.FORM_FN ?? resolve(here, "../../target/debug/form-fn");
+const store = mkdtempSync(join(tmpdir(), "form-fn-store-"));
+
+let site, browser, server;
+before(async () => {
+  site = await serveSite(sitePort);
+  server = spawn(formFn, ["serve", "--listen", `127.0.0.1:${formPort}`, "--registry", join(siteDir, "_registry.json"), "--store", store], {
+    stdio: ["ignore", "ignore", "pipe"],
+  });
+  await new Promise((ok, fail) => {
+    server.stderr.on("data", (chunk) => chunk.toString().includes("listening on") && ok());
+    server.on("exit", (code) => fail(new Error(`form-fn exited with ${code}`)));
+  });
+  browser = await launchBrowser();
+});
+after(async () => {
+  await browser?.close();
+  server?.kill();
+  await site?.close();
+});
+
+function storedFiles(dir) {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    return statSync(path).isDirectory() ? storedFiles(path) : [path];
+  });
+}
+
+async function fillApplication(page, birthDate) {
+  await page.fill("#f-family_name", "Yılmaz");
+  await page.fill("#f-given_names", "Ayşe");
+  await page.fill("#f-birth_date", birthDate);
+  await page.fill("#f-birth_place", "İzmir");
+  await page.selectOption("#f-birth_country", "TR");
+  await page.check("#f-sex");
+  await page.selectOption("#f-nationalities-0-country", "TR");
+  await page.fill("#f-street", "Niederwall 1");
+  await page.fill("#f-postcode", "33602");
+  await page.fill("#f-city", "Bielefeld");
+  await page.fill("#f-email", "ayse@example.org");
+  await page.fill("#f-resident_since", "2015-03-01");
+  await page.selectOption("#f-permit", "settlement_permit");
+  await page.selectOption("#f-marital_status", "single");
+  for (const radio of ["#f-german_proof", "#f-test_proof", "#f-livelihood", "#f-benefits", "#f-convicted", "#f-proceedings_pending"]) {
+    await page.check(radio);
+  }
+  for (const box of ["#f-fdgo_declaration", "#f-responsibility_declaration", "#f-truthful", "#f-privacy_notice"]) {
+    await page.check(box);
+  }
+}
+
+test("a citizen corrects a refused field, submits, and the office can read the application", async () => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const origins = new Set();
+  page.on("request", (r) => origins.add(new URL(r.url()).origin));
+  await page.goto(`http://127.0.0.1:${sitePort}/bielefeld/de/apply/`);
+  await fillApplication(page, "2020-01-01");
+  await Promise.all([page.waitForNavigation(), page.click("button[type=submit]")]);
+  assert.equal(new URL(page.url()).origin, `http://127.0.0.1:${formPort}`, "form-fn answered");
+  const summary = page.locator(".error-summary");
+  assert.ok(await summary.isVisible(), "error summary shown");
+  assert.match(await summary.innerText(), /Ab 16 Jahren stellen Sie den Antrag selbst/);
+  assert.equal(await page.inputValue("#f-family_name"), "Yılmaz", "values kept");
+  assert.deepEqual(await axeViolations(page), [], "form with errors: axe-core violations");
+  await page.click(".error-summary a");
+  assert.equal(await page.evaluate(() => document.activeElement.id), "f-birth_date", "the summary link leads to the field");
+
+  await page.fill("#f-birth_date", "1990-05-17");
+  await Promise.all([page.waitForURL(/\/apply\/done\/\?ref=/), page.click("button[type=submit]")]);
+  const url = new URL(page.url());
+  assert.equal(url.origin, `http://127.0.0.1:${sitePort}`);
+  const reference = url.searchParams.get("ref");
+  assert.match(reference, /^[2-9A-HJKMNP-Z]{4}-[2-9A-HJKMNP-Z]{4}-[2-9A-HJKMNP-Z]{4}$/);
+  assert.equal(await page.locator("[data-reference]").innerText(), reference);
+  assert.deepEqual(await axeViolations(page), [], "confirmation page: axe-core violations");
+  assert.deepEqual([...origins].sort(), [`http://127.0.0.1:${formPort}`, `http://127.0.0.1:${sitePort}`].sort(), "no third-party origin");
+
+  const files = storedFiles(store);
+  assert.equal(files.length, 1);
+  assert.ok(files[0].endsWith(`${reference}.age`));
+  const plain = execFileSync("age", ["-d", "-i", resolve(here, "../keys/bielefeld.txt"), files[0]]);
+  const document = JSON.parse(plain.toString());
+  assert.equal(document.values.family_name, "Yılmaz");
+  assert.equal(document.values.birth_date, "1990-05-17");
+  await context.close();
+});
