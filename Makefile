@@ -49,9 +49,11 @@ site:
 browser: site
 	cd tests/browser && SITE_DIR=$(TEST_SITE) SITE_PORT=$(TEST_SITE_PORT) FORM_PORT=$(TEST_FORM_PORT) FORM_FN=$(FORM_FN) npm test
 
-## bench: full builds of synthetic corpora (400 and 11,000 municipalities)
+## bench: full site builds of 400 and 11,000 municipalities; form-fn start, latency, throughput
 bench:
+	scripts/install-deps.sh bench
 	scripts/bench.sh
+	scripts/bench-form-fn.py
 
 clean:
 	rm -rf public bench-out demo-store $(TEST_SITE)

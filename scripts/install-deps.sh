@@ -4,6 +4,7 @@
 #   scripts/install-deps.sh demo   -> Rust toolchain check, Python 3 (local web server), age (to decrypt)
 #   scripts/install-deps.sh test   -> plus Chromium (Debian), the browser-test packages (npm)
 #                                      and s3s-fs (crates.io), the S3-compatible test server
+#   scripts/install-deps.sh bench  -> the test tools plus wrk (Debian), the load generator
 set -euo pipefail
 cd "$(dirname "$0")/.."
 need="${1:-test}"
@@ -29,6 +30,9 @@ fi
 
 if [ "$need" = "demo" ]; then
   exit 0
+fi
+if [ "$need" = "bench" ]; then
+  command -v wrk >/dev/null || apt_install wrk
 fi
 
 missing=()

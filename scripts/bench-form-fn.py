@@ -1,0 +1,157 @@
+#!/usr/bin/env python3
+"""make bench, part 2: form-fn on this machine (release build).
+
+Measures, each as the median of several runs:
+- start: process start to the first answered request;
+- throughput and latency (p50, p99) of a typical ~10 KB application
+  (multipart, text fields plus a small PDF) from 16 concurrent clients (wrk),
+  against the folder store and against s3s-fs on loopback;
+- peak memory (max RSS) of form-fn under that load.
+Every request is a valid application that is encrypted and stored.
+"""
+import os
+import re
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+TARGET = os.environ.get("CARGO_TARGET_DIR", os.path.join(ROOT, "target"))
+BIN = os.path.join(TARGET, "release")
+RUNS = int(os.environ.get("RUNS", "3"))
+SECONDS = int(os.environ.get("BENCH_SECONDS", "10"))
+PORT = 18191
+S3_PORT = 18192
+
+FIELDS = [
+    ("lang", "de"), ("family_name", "Yılmaz"), ("given_names", "Ayşe Nur"), ("birth_date", "1990-05-17"),
+    ("birth_place", "İzmir"), ("birth_country", "TR"), ("sex", "female"), ("nationalities.0.country", "TR"),
+    ("street", "Niederwall 1"), ("postcode", "33602"), ("city", "Bielefeld"), ("email", "ayse@example.org"),
+    ("resident_since", "2015-03-01"), ("permit", "settlement_permit"), ("marital_status", "single"),
+    ("german_proof", "certificate"), ("test_proof", "test_certificate"), ("livelihood", "employed"),
+    ("benefits", "no"), ("convicted", "no"), ("proceedings_pending", "no"), ("fdgo_declaration", "yes"),
+    ("responsibility_declaration", "yes"), ("truthful", "yes"), ("privacy_notice", "yes"),
+]
+
+
+def multipart_body():
+    boundary = "bench-boundary-7f3a"
+    parts = []
+    for name, value in FIELDS:
+        parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode())
+    pdf = b"%PDF-1.7\n" + b"0123456789abcdef" * 512  # about 8 KB
+    parts.append(
+        f'--{boundary}\r\nContent-Disposition: form-data; name="documents"; filename="pass.pdf"\r\n'
+        f"Content-Type: application/pdf\r\n\r\n".encode() + pdf + b"\r\n"
+    )
+    parts.append(f"--{boundary}--\r\n".encode())
+    return f"multipart/form-data; boundary={boundary}", b"".join(parts)
+
+
+def wait_port(port, timeout=20):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return
+        except OSError:
+            time.sleep(0.01)
+    raise SystemExit(f"nothing listens on {port}")
+
+
+def first_answer_ms(args, env):
+    """Milliseconds from spawning form-fn to its first HTTP answer."""
+    start = time.monotonic()
+    process = subprocess.Popen(args, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        while True:
+            try:
+                with socket.create_connection(("127.0.0.1", PORT), timeout=1) as s:
+                    s.sendall(b"GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+                    if s.recv(12).startswith(b"HTTP/1.1"):
+                        return (time.monotonic() - start) * 1000
+            except OSError:
+                if time.monotonic() - start > 10:
+                    raise SystemExit("form-fn did not answer within 10 s")
+                time.sleep(0.0005)
+    finally:
+        process.send_signal(signal.SIGINT)
+        process.wait()
+
+
+def load_run(args, env, lua):
+    """One wrk run against a fresh form-fn; returns (req/s, p50 ms, p99 ms, max RSS MiB)."""
+    timed = ["/usr/bin/time", "-f", "%M", "-o", os.path.join(tempfile.gettempdir(), "form-fn-rss.txt")] + args
+    # Its own process group: /usr/bin/time does not pass SIGINT on to form-fn.
+    process = subprocess.Popen(timed, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                               start_new_session=True)
+    wait_port(PORT)
+    out = subprocess.run(
+        ["wrk", "-t2", "-c16", f"-d{SECONDS}s", "--latency", "-s", lua, f"http://127.0.0.1:{PORT}/submit/bielefeld/einbuergerung"],
+        capture_output=True, text=True, check=True,
+    ).stdout
+    os.killpg(process.pid, signal.SIGINT)
+    process.wait()
+    with open(os.path.join(tempfile.gettempdir(), "form-fn-rss.txt")) as f:
+        rss = int(f.read().split()[-1]) / 1024
+
+    def latency(label):
+        match = re.search(rf"^\s+{label}%\s+([\d.]+)(us|ms|s)", out, re.M)
+        value, unit = float(match.group(1)), match.group(2)
+        return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
+
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    if non_2xx:
+        raise SystemExit(f"form-fn refused {non_2xx.group(1)} requests:\n{out}")
+    return rps, latency("50"), latency("99"), rss
+
+
+def main():
+    work = tempfile.mkdtemp(prefix="form-fn-bench-")
+    site = os.path.join(work, "site")
+    subprocess.run([os.path.join(BIN, "site-gen"), "build", "--root", ROOT, "--out", site,
+                    "--form-endpoint", f"http://127.0.0.1:{PORT}"], check=True, stdout=subprocess.DEVNULL)
+    registry = os.path.join(site, "_registry.json")
+    content_type, body = multipart_body()
+    body_file = os.path.join(work, "body.bin")
+    with open(body_file, "wb") as f:
+        f.write(body)
+    lua = os.path.join(work, "post.lua")
+    with open(lua, "w") as f:
+        f.write('local f = io.open("%s", "rb")\nwrk.method = "POST"\nwrk.body = f:read("*a")\nf:close()\n'
+                'wrk.headers["Content-Type"] = "%s"\n' % (body_file, content_type))
+
+    env = dict(os.environ)
+    s3_env = dict(env, AWS_ACCESS_KEY_ID="bench", AWS_SECRET_ACCESS_KEY="bench-secret",
+                  AWS_REGION="eu-central-1", AWS_ENDPOINT_URL=f"http://127.0.0.1:{S3_PORT}")
+    s3_root = os.path.join(work, "s3")
+    os.makedirs(os.path.join(s3_root, "applications"))
+    s3 = subprocess.Popen(["s3s-fs", "--host", "127.0.0.1", "--port", str(S3_PORT), "--access-key", "bench",
+                           "--secret-key", "bench-secret", s3_root], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    wait_port(S3_PORT)
+    try:
+        serve = lambda store: [os.path.join(BIN, "form-fn"), "serve", "--listen", f"127.0.0.1:{PORT}",
+                               "--registry", registry, "--store", store]
+        starts = [first_answer_ms(serve(os.path.join(work, f"start-{i}")), env) for i in range(max(RUNS, 5))]
+        print(f"machine: {os.cpu_count()} cores; body {len(body)} bytes; {SECONDS} s x {RUNS} runs, 16 connections (wrk -t2 -c16)")
+        print(f"start to first answer: median {statistics.median(starts):.1f} ms (runs: {', '.join(f'{s:.1f}' for s in starts)})")
+        print(f"{'store':<10} {'subm/s':>9} {'p50_ms':>8} {'p99_ms':>8} {'peak_rss_mib':>13}")
+        for name, store, store_env in [("folder", os.path.join(work, "store"), env),
+                                       ("s3s-fs", "s3://applications/bench", s3_env)]:
+            runs = [load_run(serve(store), store_env, lua) for _ in range(RUNS)]
+            median = lambda i: statistics.median(r[i] for r in runs)
+            print(f"{name:<10} {median(0):>9.0f} {median(1):>8.2f} {median(2):>8.2f} {median(3):>13.1f}")
+    finally:
+        s3.terminate()
+        s3.wait()
+        subprocess.run(["rm", "-rf", work])
+
+
+if __name__ == "__main__":
+    sys.exit(main())
