@@ -229,6 +229,30 @@ fn default_max_attachment_bytes() -> u64 {
     DEFAULT_MAX_ATTACHMENT_BYTES
 }
 
+impl Field {
+    /// A field with only the essentials set: optional, no constraints.
+    pub fn new(id: &str, kind: FieldType, label: Translated) -> Self {
+        Self {
+            id: id.to_owned(),
+            kind,
+            label,
+            hint: None,
+            required: false,
+            min_length: None,
+            max_length: None,
+            pattern: None,
+            min: None,
+            max: None,
+            options: Vec::new(),
+            fields: Vec::new(),
+            min_items: None,
+            max_items: None,
+            autocomplete: None,
+            messages: BTreeMap::new(),
+        }
+    }
+}
+
 /// A definition mistake: the dotted path of the element and what is wrong.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{path}: {message}")]
@@ -488,24 +512,7 @@ mod tests {
     }
 
     fn field(id: &str, kind: FieldType) -> Field {
-        Field {
-            id: id.to_owned(),
-            kind,
-            label: text("L", "L"),
-            hint: None,
-            required: false,
-            min_length: None,
-            max_length: None,
-            pattern: None,
-            min: None,
-            max: None,
-            options: Vec::new(),
-            fields: Vec::new(),
-            min_items: None,
-            max_items: None,
-            autocomplete: None,
-            messages: BTreeMap::new(),
-        }
+        Field::new(id, kind, text("L", "L"))
     }
 
     fn form(fields: Vec<Field>) -> FormDefinition {

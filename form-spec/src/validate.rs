@@ -384,22 +384,8 @@ mod tests {
 
     fn field(id: &str, kind: FieldType, required: bool) -> Field {
         Field {
-            id: id.to_owned(),
-            kind,
-            label: text(&format!("{id}-de"), &format!("{id}-en")),
-            hint: None,
             required,
-            min_length: None,
-            max_length: None,
-            pattern: None,
-            min: None,
-            max: None,
-            options: Vec::new(),
-            fields: Vec::new(),
-            min_items: None,
-            max_items: None,
-            autocomplete: None,
-            messages: BTreeMap::new(),
+            ..Field::new(id, kind, text(&format!("{id}-de"), &format!("{id}-en")))
         }
     }
 

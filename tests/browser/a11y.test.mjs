@@ -1,23 +1,15 @@
 // axe-core finds no violation on any page type in any language, pages load
 // nothing from other origins, and the layout reflows to a 320 px phone.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { serveSite, launchBrowser, servicePages, openPage, axeViolations } from "./harness.mjs";
+import { servicePages, openPage, axeViolations, useSiteAndBrowser } from "./harness.mjs";
 
-let site, browser;
-before(async () => {
-  site = await serveSite();
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await site?.close();
-});
+const shared = useSiteAndBrowser();
 
 async function checkPage(path, expectedStatus, viewport = { width: 1280, height: 900 }) {
-  const context = await browser.newContext({ viewport });
+  const context = await shared.browser.newContext({ viewport });
   try {
-    const { page, response, foreign } = await openPage(context, site.origin + path, site.origin);
+    const { page, response, foreign } = await openPage(context, shared.site.origin + path, shared.site.origin);
     assert.equal(response.status(), expectedStatus, `${path}: HTTP status`);
     assert.deepEqual(await axeViolations(page), [], `${path}: axe-core violations`);
     assert.deepEqual(foreign, [], `${path}: requests to other origins`);
@@ -46,10 +38,10 @@ test("every service page in every language has no accessibility violation", asyn
 });
 
 test("service page reflows on a 320 px wide phone without horizontal scrolling", async () => {
-  const context = await browser.newContext({ viewport: { width: 320, height: 640 } });
+  const context = await shared.browser.newContext({ viewport: { width: 320, height: 640 } });
   try {
     for (const path of ["/", "/koeln/de/", "/kreis-paderborn/en/"]) {
-      const { page } = await openPage(context, site.origin + path, site.origin);
+      const { page } = await openPage(context, shared.site.origin + path, shared.site.origin);
       const overflow = await page.evaluate(() => document.documentElement.scrollWidth);
       assert.ok(overflow <= 320, `${path} is ${overflow}px wide at 320px`);
       await page.close();

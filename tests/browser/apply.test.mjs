@@ -1,24 +1,16 @@
 // The application form and the confirmation page in a real browser: no
 // axe-core violation in any language, the reference shown from ?ref=, and
 // without JavaScript the reader is told where to find it.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { serveSite, launchBrowser, openPage, axeViolations } from "./harness.mjs";
+import { openPage, axeViolations, useSiteAndBrowser } from "./harness.mjs";
 
-let site, browser;
-before(async () => {
-  site = await serveSite();
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await site?.close();
-});
+const shared = useSiteAndBrowser();
 
 test("the application form has no accessibility violation in any language", async () => {
-  const context = await browser.newContext();
+  const context = await shared.browser.newContext();
   for (const lang of ["de", "en"]) {
-    const { page, response, foreign } = await openPage(context, `${site.origin}/bielefeld/${lang}/apply/`, site.origin);
+    const { page, response, foreign } = await openPage(context, `${shared.site.origin}/bielefeld/${lang}/apply/`, shared.site.origin);
     assert.equal(response.status(), 200);
     assert.equal(await page.locator("form.application").count(), 1, "the form is online in the test build");
     assert.deepEqual(await axeViolations(page), [], `${lang}: axe-core violations`);
@@ -28,23 +20,23 @@ test("the application form has no accessibility violation in any language", asyn
 });
 
 test("the honeypot is invisible and unreachable for people and screen readers", async () => {
-  const context = await browser.newContext();
-  const { page } = await openPage(context, `${site.origin}/koeln/de/apply/`, site.origin);
+  const context = await shared.browser.newContext();
+  const { page } = await openPage(context, `${shared.site.origin}/koeln/de/apply/`, shared.site.origin);
   assert.equal(await page.locator('input[name="website"]').isVisible(), false);
   assert.equal(await page.getByRole("textbox", { name: /leer lassen/ }).count(), 0);
   await context.close();
 });
 
 test("the confirmation page shows the reference, or says where it is without JavaScript", async () => {
-  const context = await browser.newContext();
+  const context = await shared.browser.newContext();
   for (const lang of ["de", "en"]) {
-    const { page } = await openPage(context, `${site.origin}/bielefeld/${lang}/apply/done/?ref=K7M-4XPQ`, site.origin);
+    const { page } = await openPage(context, `${shared.site.origin}/bielefeld/${lang}/apply/done/?ref=K7M-4XPQ`, shared.site.origin);
     assert.equal(await page.locator("[data-reference]").innerText(), "K7M-4XPQ");
     assert.deepEqual(await axeViolations(page), [], `${lang}: axe-core violations`);
   }
   await context.close();
-  const noScript = await browser.newContext({ javaScriptEnabled: false });
-  const { page } = await openPage(noScript, `${site.origin}/bielefeld/de/apply/done/?ref=K7M-4XPQ`, site.origin);
+  const noScript = await shared.browser.newContext({ javaScriptEnabled: false });
+  const { page } = await openPage(noScript, `${shared.site.origin}/bielefeld/de/apply/done/?ref=K7M-4XPQ`, shared.site.origin);
   assert.match(await page.locator("main").innerText(), /Adresszeile Ihres Browsers hinter „ref=“/);
   await noScript.close();
 });

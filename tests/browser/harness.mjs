@@ -5,6 +5,7 @@ import { createServer } from "node:http";
 import { readFile, readdir, stat } from "node:fs/promises";
 import { join, extname, resolve, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
+import { before, after } from "node:test";
 import { chromium } from "playwright-core";
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -93,4 +94,21 @@ export async function axeViolations(page) {
   return results.violations.map(
     (v) => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`,
   );
+}
+
+/**
+ * Registers hooks that serve the site and start Chromium for a test file;
+ * the returned object holds `site` and `browser` once the tests run.
+ */
+export function useSiteAndBrowser(port = 0) {
+  const shared = {};
+  before(async () => {
+    shared.site = await serveSite(port);
+    shared.browser = await launchBrowser();
+  });
+  after(async () => {
+    await shared.browser?.close();
+    await shared.site?.close();
+  });
+  return shared;
 }

@@ -1,22 +1,14 @@
 // A citizen finds their office on the index by postcode, town or key:
 // with JavaScript off through the full list, with it on through the filter.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { serveSite, launchBrowser, openPage, axeViolations } from "./harness.mjs";
+import { openPage, axeViolations, useSiteAndBrowser } from "./harness.mjs";
 
-let site, browser;
-before(async () => {
-  site = await serveSite();
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await site?.close();
-});
+const shared = useSiteAndBrowser();
 
 test("without JavaScript every office is listed with its postcodes and key", async () => {
-  const context = await browser.newContext({ javaScriptEnabled: false });
-  const { page } = await openPage(context, site.origin + "/", site.origin);
+  const context = await shared.browser.newContext({ javaScriptEnabled: false });
+  const { page } = await openPage(context, shared.site.origin + "/", shared.site.origin);
   const text = await page.locator("main").innerText();
   for (const expected of ["Bielefeld", "05711000", "33602", "Delbrück", "33129", "Kreis Paderborn"]) {
     assert.ok(text.includes(expected), `index lists ${expected}`);
@@ -26,8 +18,8 @@ test("without JavaScript every office is listed with its postcodes and key", asy
 });
 
 test("the filter narrows the list to the office for a postcode and is accessible", async () => {
-  const context = await browser.newContext();
-  const { page } = await openPage(context, site.origin + "/", site.origin);
+  const context = await shared.browser.newContext();
+  const { page } = await openPage(context, shared.site.origin + "/", shared.site.origin);
   const filter = page.getByLabel("Ort, Postleitzahl oder Gemeindeschlüssel");
   await filter.fill("33129");
   await page.waitForFunction(() => document.querySelector("#filter-status").textContent !== "");
@@ -42,12 +34,12 @@ test("the filter narrows the list to the office for a postcode and is accessible
 });
 
 test("an umlaut-free spelling finds Köln and the language link leads to English", async () => {
-  const context = await browser.newContext();
-  const { page } = await openPage(context, site.origin + "/", site.origin);
+  const context = await shared.browser.newContext();
+  const { page } = await openPage(context, shared.site.origin + "/", shared.site.origin);
   await page.getByLabel("Ort, Postleitzahl oder Gemeindeschlüssel").fill("koln");
   await page.waitForFunction(() => document.querySelector("#filter-status").textContent !== "");
   assert.deepEqual(await page.locator(".entry:visible .entry-name").allInnerTexts(), ["Köln"]);
-  await page.goto(site.origin + "/koeln/de/");
+  await page.goto(shared.site.origin + "/koeln/de/");
   await page.getByRole("link", { name: "English" }).click();
   await page.waitForURL("**/koeln/en/");
   assert.equal(await page.locator("html").getAttribute("lang"), "en");

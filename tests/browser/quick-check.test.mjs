@@ -1,21 +1,13 @@
 // The quick-check in a real browser: axe-core on every question and result
 // page in every language, a keyboard-only run to an outcome, and the
 // "your answers" enhancement, which needs JavaScript, while nothing else does.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readdir } from "node:fs/promises";
 import { join } from "node:path";
-import { serveSite, launchBrowser, openPage, axeViolations, siteDir } from "./harness.mjs";
+import { openPage, axeViolations, siteDir, useSiteAndBrowser } from "./harness.mjs";
 
-let site, browser;
-before(async () => {
-  site = await serveSite();
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await site?.close();
-});
+const shared = useSiteAndBrowser();
 
 async function quickCheckPages(slug, lang) {
   const dir = join(siteDir, slug, lang, "quick-check");
@@ -24,11 +16,11 @@ async function quickCheckPages(slug, lang) {
 }
 
 test("every question and result page in every language has no accessibility violation", async () => {
-  const context = await browser.newContext();
+  const context = await shared.browser.newContext();
   let checked = 0;
   for (const lang of ["de", "en"]) {
     for (const path of await quickCheckPages("kreis-paderborn", lang)) {
-      const { page, response, foreign } = await openPage(context, site.origin + path, site.origin);
+      const { page, response, foreign } = await openPage(context, shared.site.origin + path, shared.site.origin);
       assert.equal(response.status(), 200, path);
       assert.deepEqual(await axeViolations(page), [], `${path}: axe-core violations`);
       assert.deepEqual(foreign, [], `${path}: requests to other origins`);
@@ -54,8 +46,8 @@ async function answerByKeyboard(page, question, answer) {
 }
 
 test("keyboard only: a spouse of a German reaches the eligible result and sees their answers", async () => {
-  const context = await browser.newContext();
-  const { page } = await openPage(context, `${site.origin}/muenster/de/`, site.origin);
+  const context = await shared.browser.newContext();
+  const { page } = await openPage(context, `${shared.site.origin}/muenster/de/`, shared.site.origin);
   for (let presses = 0; ; presses += 1) {
     assert.ok(presses < 60, "the quick-check link is reachable with Tab");
     await page.keyboard.press("Tab");
@@ -91,8 +83,8 @@ test("keyboard only: a spouse of a German reaches the eligible result and sees t
 });
 
 test("without JavaScript the check still leads to a result, and back goes one question back", async () => {
-  const context = await browser.newContext({ javaScriptEnabled: false });
-  const { page } = await openPage(context, `${site.origin}/dortmund/en/quick-check/`, site.origin);
+  const context = await shared.browser.newContext({ javaScriptEnabled: false });
+  const { page } = await openPage(context, `${shared.site.origin}/dortmund/en/quick-check/`, shared.site.origin);
   await page.locator('[data-answer="16_or_older"]').click();
   await page.locator('[data-answer="5_or_more"]').click();
   assert.equal(await page.locator("h1").innerText(), "What right of residence do you have?");
