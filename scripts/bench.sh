@@ -10,7 +10,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$PWD/target}"
 RUNS="${RUNS:-5}"
-cargo build --release --locked -p site-gen --bins
+cargo build --release --locked -p site-gen -p form-fn --bins
 bin="$CARGO_TARGET_DIR/release"
 mkdir -p bench-out
 

@@ -238,8 +238,11 @@ async fn handle(
         };
         drop(plaintext);
         let key = object_key(&entry.ags, received, &reference);
+        let sealed_bytes = sealed.len();
         match state.store.put_new(&key, sealed).await {
             Ok(()) => {
+                // The key holds only the municipality's key, the date and the reference.
+                tracing::info!(municipality = %slug, reference = %reference, key = %key, bytes = sealed_bytes, "stored");
                 let response = if json {
                     pages::created(&reference)
                 } else {
