@@ -310,11 +310,19 @@ impl FormDefinition {
         if let Some(intro) = &self.intro {
             check_text("intro", "", "`intro`", intro);
         }
+        // Mistakes that are not about a translation, added after the texts.
+        let mut missing = Vec::new();
+        let mut absent = |path: &str, id: &str, message: String| {
+            missing.push(DefinitionError {
+                path: path.to_owned(),
+                id: id.to_owned(),
+                message,
+            });
+        };
         for key in UiText::ALL {
-            let name = format!("ui text `{}`", key.as_str());
             match self.ui.get(&key) {
-                Some(text) => check_text("ui", "", &name, text),
-                None => check_text("ui", "", &format!("{name} (missing)"), &Translated::new()),
+                Some(text) => check_text("ui", "", &format!("ui text `{}`", key.as_str()), text),
+                None => absent("ui", "", format!("missing ui text `{}`", key.as_str())),
             }
         }
         for code in ErrorCode::ALL {
@@ -325,11 +333,10 @@ impl FormDefinition {
                     &format!("message `{}`", code.as_str()),
                     text,
                 ),
-                None => check_text(
+                None => absent(
                     "messages",
                     "",
-                    &format!("message `{}` (missing)", code.as_str()),
-                    &Translated::new(),
+                    format!("missing message `{}`", code.as_str()),
                 ),
             }
         }
@@ -340,19 +347,24 @@ impl FormDefinition {
                 check_text(&path, &section.id, "`intro`", intro);
             }
             if section.fields.is_empty() {
-                check_text(&path, &section.id, "`fields` (none)", &Translated::new());
+                absent(
+                    &path,
+                    &section.id,
+                    "a section needs at least one field".to_owned(),
+                );
             }
             for field in &section.fields {
                 check_field_texts(field, &path, &mut check_text);
             }
         }
         if !is_id(&self.id) {
-            errors.push(DefinitionError {
-                path: "id".to_owned(),
-                id: self.id.clone(),
-                message: "expected lowercase letters, digits and `_`".to_owned(),
-            });
+            absent(
+                "id",
+                &self.id,
+                "expected lowercase letters, digits and `_`".to_owned(),
+            );
         }
+        errors.extend(missing);
         errors.extend(self.structure_errors());
         errors
     }
@@ -601,10 +613,14 @@ mod tests {
     fn every_message_must_exist() {
         let mut definition = form(vec![field("name", FieldType::Text)]);
         definition.messages.remove(&ErrorCode::Pattern);
+        assert_eq!(
+            messages(&definition),
+            ["messages: missing message `pattern`"]
+        );
+        definition.sections[0].fields.clear();
         assert!(
             messages(&definition)
-                .iter()
-                .any(|m| m.contains("message `pattern` (missing)"))
+                .contains(&"sections.s: a section needs at least one field".to_owned())
         );
     }
 }
