@@ -512,15 +512,21 @@ fn field_structure(
     }
 }
 
+/// German and English text, for tests throughout the crate.
+#[cfg(test)]
+pub(crate) fn de_en(de: &str, en: &str) -> Translated {
+    [("de", de), ("en", en)]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn text(de: &str, en: &str) -> Translated {
-        [("de", de), ("en", en)]
-            .into_iter()
-            .map(|(k, v)| (k.to_owned(), v.to_owned()))
-            .collect()
+        de_en(de, en)
     }
 
     fn field(id: &str, kind: FieldType) -> Field {

@@ -373,14 +373,7 @@ fn is_phone(text: &str) -> bool {
 mod tests {
     use super::*;
     use crate::date::DateBound;
-    use crate::definition::{Choice, DEFAULT_MAX_ATTACHMENT_BYTES, Section};
-
-    fn text(de: &str, en: &str) -> Translated {
-        [("de", de), ("en", en)]
-            .into_iter()
-            .map(|(k, v)| (k.to_owned(), v.to_owned()))
-            .collect()
-    }
+    use crate::definition::{Choice, DEFAULT_MAX_ATTACHMENT_BYTES, Section, de_en as text};
 
     fn field(id: &str, kind: FieldType, required: bool) -> Field {
         Field {
