@@ -5,14 +5,11 @@
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Json, Response};
 use form_spec::definition::FormDefinition;
-use form_spec::html::{FormPage, escape};
+use form_spec::html::{FORM_SLOT, FormPage, escape};
 use form_spec::registry::Registry;
 use form_spec::submit_path;
 use form_spec::validate::{FieldError, Submission};
 use serde_json::json;
-
-/// Marks where the form goes in a page shell (site-gen's `FORM_SLOT`).
-const FORM_SLOT: &str = "<!--form-->";
 
 pub fn plain(status: StatusCode, text: &'static str) -> Response {
     (

@@ -11,6 +11,10 @@ use crate::definition::{
 };
 use crate::validate::{FieldError, Submission};
 
+/// Marks where the form goes in a page shell: site-gen writes the page
+/// around it, form-fn puts the form (with errors) in its place.
+pub const FORM_SLOT: &str = "<!--form-->";
+
 /// Escapes text for HTML element content and quoted attribute values.
 pub fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());

@@ -348,7 +348,8 @@ fn safe_file_name(name: &str) -> String {
     }
 }
 
-fn is_email(text: &str) -> bool {
+/// A plain syntax check of an e-mail address (name@domain.tld).
+pub fn is_email(text: &str) -> bool {
     text.split_once('@').is_some_and(|(local, domain)| {
         !local.is_empty()
             && domain.contains('.')

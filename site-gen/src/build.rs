@@ -109,6 +109,7 @@ fn write_site(
     theme_assets: &Path,
     staging: &Staging,
 ) -> Result<usize, BuildError> {
+    let (origin, base) = (site.origin(), site.base_path());
     let municipal_pages: usize = municipalities
         .par_iter()
         .map(|m| -> Result<usize, BuildError> {
@@ -118,7 +119,18 @@ fn write_site(
                 let html = renderer.render_service_page(m, *lang)?;
                 staging.write(&format!("{dir}index.html"), html.as_bytes())?;
                 let mut more = renderer.render_quick_check_pages(m, *lang)?;
-                more.extend(renderer.render_apply_pages(m, *lang)?);
+                let (apply, shell) = renderer.render_apply_pages(m, *lang)?;
+                more.extend(apply);
+                if let Some(shell) = shell {
+                    // The form page without its form, for form-fn to show a
+                    // refused submission in the same page; links absolute,
+                    // since form-fn serves it from its own origin.
+                    let absolute = absolute_links(&shell, &origin, &base);
+                    staging.write(
+                        &format!("_shells/{}/{}.html", m.slug, lang.code()),
+                        absolute.as_bytes(),
+                    )?;
+                }
                 for (path, html) in &more {
                     staging.write(&format!("{dir}{path}index.html"), html.as_bytes())?;
                 }
@@ -138,24 +150,6 @@ fn write_site(
     staging.write("404.html", renderer.render_not_found()?.as_bytes())?;
     let registry = build_registry(site, renderer, municipalities, forms)?;
     staging.write("_registry.json", &registry)?;
-    // The form pages without their form, for form-fn to show a refused
-    // submission in the same page (links made absolute: it serves them from
-    // its own origin).
-    for m in municipalities
-        .iter()
-        .filter(|m| renderer.form_endpoint(m).is_some())
-    {
-        for (form_id, _) in forms.definitions.iter().take(1) {
-            for lang in m.languages() {
-                let shell = renderer.render_form_shell(m, *lang, form_id)?;
-                let absolute = absolute_links(&shell, &site.origin(), &site.base_path());
-                staging.write(
-                    &format!("_shells/{}/{}.html", m.slug, lang.code()),
-                    absolute.as_bytes(),
-                )?;
-            }
-        }
-    }
     let sitemap = render_sitemap(site, municipalities, &["", "quick-check/"]);
     staging.write("sitemap.xml", sitemap.as_bytes())?;
     staging.write("robots.txt", render_robots(site).as_bytes())?;

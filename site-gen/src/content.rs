@@ -220,6 +220,8 @@ fn check_translations(root: &Path, content: &SiteContent) -> Result<(), BuildErr
         .into());
     };
     let german_dir = PathBuf::from("content/de");
+    let german_ui_text =
+        std::fs::read_to_string(root.join("content/de/ui.yaml")).unwrap_or_default();
     for (id, fim_name) in SERVICE_BLOCKS {
         if !german.blocks.iter().any(|b| b.id == *id) {
             errors.push(EditorError::whole_file(
@@ -253,16 +255,15 @@ fn check_translations(root: &Path, content: &SiteContent) -> Result<(), BuildErr
             }
         }
         let ui_file = dir.join("ui.yaml");
-        let ui_text = std::fs::read_to_string(root.join("content/de/ui.yaml")).unwrap_or_default();
         for key in german.ui.keys().filter(|k| !other.ui.contains_key(*k)) {
-            let line = line_of_key(&ui_text, key);
+            let line = line_of_key(&german_ui_text, key);
             errors.push(EditorError::whole_file(
                 &ui_file,
                 format!("missing translation of `{key}` (content/de/ui.yaml line {line})"),
             ));
         }
+        let other_text = std::fs::read_to_string(root.join(&ui_file)).unwrap_or_default();
         for key in other.ui.keys().filter(|k| !german.ui.contains_key(*k)) {
-            let other_text = std::fs::read_to_string(root.join(&ui_file)).unwrap_or_default();
             errors.push(EditorError::new(
                 &ui_file,
                 line_of_key(&other_text, key),

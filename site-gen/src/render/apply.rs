@@ -3,7 +3,7 @@
 //! confirmation page; or, where no form endpoint is configured, a page that
 //! explains how to apply at the office.
 
-use form_spec::html::FormPage;
+use form_spec::html::{FORM_SLOT, FormPage};
 use minijinja::context;
 
 use super::Renderer;
@@ -11,10 +11,6 @@ use super::quick_check::Page;
 use crate::error::BuildError;
 use crate::languages::Lang;
 use crate::municipality::Municipality;
-
-/// The placeholder in the form page's shell where form-fn puts the form
-/// again, with errors and the citizen's values, when it refuses a submission.
-pub const FORM_SLOT: &str = "<!--form-->";
 
 impl Renderer<'_> {
     /// Where `m` sends applications, if anywhere.
@@ -25,12 +21,13 @@ impl Renderer<'_> {
             .map(|e| e.as_str())
     }
 
-    /// `apply/` (and `apply/done/` when the form is online) for `m` in `lang`.
+    /// `apply/` (and `apply/done/` when the form is online) for `m` in `lang`,
+    /// and, when online, the form page's shell for form-fn.
     pub fn render_apply_pages(
         &self,
         m: &Municipality,
         lang: Lang,
-    ) -> Result<Vec<Page>, BuildError> {
+    ) -> Result<(Vec<Page>, Option<String>), BuildError> {
         let home = format!("{}{}/{}/", self.base, m.slug, lang.code());
         let data = self.block_context(m, lang);
         let start_href = format!(
@@ -46,7 +43,10 @@ impl Renderer<'_> {
                 documents_href => format!("{home}#unterlagen"),
             };
             let ctx = self.municipality_page(m, lang, &data, "apply/", extra);
-            return Ok(vec![("apply/".to_owned(), self.render("apply.html", ctx)?)]);
+            return Ok((
+                vec![("apply/".to_owned(), self.render("apply.html", ctx)?)],
+                None,
+            ));
         };
         let shell = self.render_form_shell(m, lang, &form.id)?;
         let action = format!("{endpoint}{}", form_spec::submit_path(&m.slug, &form.id));
@@ -76,10 +76,13 @@ impl Renderer<'_> {
                 context! { start_href => start_href },
             ),
         )?;
-        Ok(vec![
-            ("apply/".to_owned(), form_page),
-            ("apply/done/".to_owned(), done),
-        ])
+        Ok((
+            vec![
+                ("apply/".to_owned(), form_page),
+                ("apply/done/".to_owned(), done),
+            ],
+            Some(shell),
+        ))
     }
 
     /// The form page without the form itself: [`FORM_SLOT`] marks its place.

@@ -6,8 +6,6 @@
 mod apply;
 mod quick_check;
 
-pub use apply::FORM_SLOT;
-
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
@@ -75,7 +73,6 @@ pub struct Renderer<'c> {
     /// Markdown intros of the forms, rendered once: (form, section or "", language).
     form_intros: BTreeMap<(String, String, Lang), String>,
     base: String,
-    assets: AssetUrls,
     /// Converted once: every page needs them.
     assets_value: Value,
     ui_values: BTreeMap<Lang, Value>,
@@ -160,7 +157,6 @@ impl<'c> Renderer<'c> {
             base: site.base_path(),
             assets_value: ser(&assets),
             ui_values,
-            assets,
         })
     }
 
@@ -342,9 +338,9 @@ impl<'c> Renderer<'c> {
             lang => Lang::primary().code(),
             dir => "ltr",
             base => &self.base,
-            assets => ser(&self.assets),
+            assets => self.assets_value.clone(),
             t => ser(ui),
-            t_en => english.map(|c| ser(&c.ui)),
+            t_en => english.map(|c| self.ui_value(c.lang)),
             alternates => ser(Vec::<Alternate>::new()),
             home => &self.base,
             ..extra
@@ -422,22 +418,9 @@ fn escape_html_text(
     value: &Value,
 ) -> Result<(), minijinja::Error> {
     match value.as_str() {
-        Some(text) if *state.auto_escape() == AutoEscape::Html && !value.is_safe() => {
-            let mut escaped = String::with_capacity(text.len() + 8);
-            for c in text.chars() {
-                match c {
-                    '&' => escaped.push_str("&amp;"),
-                    '<' => escaped.push_str("&lt;"),
-                    '>' => escaped.push_str("&gt;"),
-                    '"' => escaped.push_str("&quot;"),
-                    '\'' => escaped.push_str("&#39;"),
-                    other => escaped.push(other),
-                }
-            }
-            out.write_str(&escaped).map_err(|e| {
-                minijinja::Error::new(minijinja::ErrorKind::WriteFailure, e.to_string())
-            })
-        }
+        Some(text) if *state.auto_escape() == AutoEscape::Html && !value.is_safe() => out
+            .write_str(&form_spec::html::escape(text))
+            .map_err(|e| minijinja::Error::new(minijinja::ErrorKind::WriteFailure, e.to_string())),
         _ => minijinja::escape_formatter(out, state, value),
     }
 }
