@@ -1,6 +1,6 @@
 //! The HTTP handler, the same in Lambda and in the local server:
-//! parse → validate (form-spec) → canonical JSON → age-encrypt → durable put →
-//! 303 to the confirmation page (or 201 JSON). Statuses follow DESIGN.md:
+//! parse → validate (form-spec) → seal, queue and store (`accept`) → 303 to
+//! the confirmation page (or 201 JSON) → forward (`forward`). Statuses follow DESIGN.md:
 //! 404 unknown municipality or form, 405 wrong method, 413 too large,
 //! 415 unsupported media type, 422 invalid, 503 storage unavailable; never
 //! 500 for bad input. Logs carry reference, municipality, sizes and timings
@@ -8,7 +8,7 @@
 
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::{Instant, SystemTime};
+use std::time::Instant;
 
 use axum::Router;
 use axum::body::to_bytes;
@@ -16,25 +16,27 @@ use axum::extract::{Path, Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
-use form_spec::date::Date;
+use form_spec::date::{Date, UtcTime};
 use form_spec::registry::Registry;
 use form_spec::validate::{FieldError, Submission, validate};
+use sealed_store::Store;
 
-use crate::document::{Received, Submitted, canonical_json, object_key};
+use crate::accept::{Application, seal_and_store};
+use crate::forward::{Forwarder, When};
 use crate::intake::{BodyKind, parse_body};
 use crate::pages;
-use crate::reference::new_reference;
-use crate::seal::seal;
-use crate::store::{Store, StoreError};
 
 /// Bytes a form's text fields and multipart framing may add to its uploads.
 const TEXT_ALLOWANCE: usize = 256 * 1024;
 
 pub struct AppState {
-    pub registry: Registry,
+    pub registry: Arc<Registry>,
     /// Folder with `<slug>/<lang>.html`: the form page around the form.
     pub shells: PathBuf,
-    pub store: Store,
+    pub store: Arc<Store>,
+    /// Forwards each stored application at once (the local server); in
+    /// Lambda, where nothing runs after the answer, the scheduled drain does.
+    pub forwarder: Option<Arc<Forwarder>>,
 }
 
 pub fn router(state: Arc<AppState>) -> Router {
@@ -93,7 +95,7 @@ fn wants_json(headers: &HeaderMap) -> bool {
 }
 
 fn today() -> Date {
-    Received::at(SystemTime::now()).date
+    UtcTime::now().date
 }
 
 async fn submit(
@@ -212,58 +214,41 @@ async fn handle(
         }
     };
     drop(submission);
-    for _attempt in 0..3 {
-        let Ok(reference) = new_reference() else {
-            break;
-        };
-        let received = Received::at(SystemTime::now());
-        let plaintext = canonical_json(&Submitted {
-            reference: &reference,
-            received,
-            slug,
-            ags: &entry.ags,
-            municipality_name: &entry.name,
-            form_id,
-            form_version: form.version,
-            language: &lang,
-            values: &validated.values,
-            attachments: &validated.attachments,
-        });
-        let sealed = match seal(&plaintext, &entry.recipients) {
-            Ok(sealed) => sealed,
-            Err(error) => {
-                tracing::error!(municipality = %slug, error = %error, "cannot encrypt: check the recipients in the municipality file");
-                break;
-            }
-        };
-        drop(plaintext);
-        let key = object_key(&entry.ags, received, &reference);
-        let sealed_bytes = sealed.len();
-        match state.store.put_new(&key, sealed).await {
-            Ok(()) => {
-                // The key holds only the municipality's key, the date and the reference.
-                tracing::info!(municipality = %slug, reference = %reference, key = %key, bytes = sealed_bytes, "stored");
-                let response = if json {
-                    pages::created(&reference)
-                } else {
-                    pages::redirect(&format!("{done}?ref={reference}"))
-                };
-                let status = if json {
-                    StatusCode::CREATED
-                } else {
-                    StatusCode::SEE_OTHER
-                };
-                return (status, Some(reference), size, response);
-            }
-            Err(StoreError::Exists(_)) => continue,
-            Err(StoreError::Unavailable(reason)) => {
-                tracing::warn!(municipality = %slug, reason = %reason, "storage unavailable");
-                break;
-            }
-        }
+    let application = Application {
+        slug,
+        entry,
+        form_id,
+        form_version: form.version,
+        language: &lang,
+        validated: &validated,
+    };
+    let Some(stored) = seal_and_store(state, &application).await else {
+        let status = StatusCode::SERVICE_UNAVAILABLE;
+        return (status, None, size, pages::unavailable(json));
+    };
+    // The key holds only the municipality's key, the date and the reference.
+    tracing::info!(municipality = %slug, reference = %stored.reference, key = %stored.key, bytes = stored.sealed_bytes, "stored");
+    if let Some(forwarder) = &state.forwarder {
+        let forwarder = Arc::clone(forwarder);
+        let reference = stored.reference.clone();
+        tokio::spawn(async move { forwarder.forward(&reference, When::Due).await });
     }
-    let status = StatusCode::SERVICE_UNAVAILABLE;
-    (status, None, size, pages::unavailable(json))
+    if json {
+        (
+            StatusCode::CREATED,
+            Some(stored.reference.clone()),
+            size,
+            pages::created(&stored.reference),
+        )
+    } else {
+        let location = format!("{done}?ref={}", stored.reference);
+        (
+            StatusCode::SEE_OTHER,
+            Some(stored.reference),
+            size,
+            pages::redirect(&location),
+        )
+    }
 }
 
 async fn refused(

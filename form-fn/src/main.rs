@@ -1,40 +1,65 @@
 //! `form-fn`: receives a submitted application, validates it with
-//! form-spec, encrypts it to the responsible office with age, and stores it
-//! durably, never overwriting. One handler, run two ways:
+//! form-spec, encrypts it to the responsible office with age, stores it
+//! durably (never overwriting), and forwards it to the office through the
+//! municipality's transport, retrying from the outbox until it arrived.
 //!
-//! - `form-fn serve --listen ADDR --registry PATH --store DIR|s3://BUCKET[/PREFIX]`
+//! - `form-fn serve --listen ADDR --registry PATH --store DIR|s3://BUCKET[/PREFIX]`:
+//!   the local server; forwards each application at once and drains the
+//!   outbox every minute;
+//! - `form-fn drain --registry PATH --store …`: one pass over the outbox;
 //! - in AWS Lambda (`form-fn lambda`, or automatically when started by the
-//!   Lambda runtime), with `FORM_FN_REGISTRY` and `FORM_FN_STORE`.
+//!   Lambda runtime), with `FORM_FN_REGISTRY` and `FORM_FN_STORE`; with
+//!   `FORM_FN_MODE=drain` the function drains the outbox on each (scheduled)
+//!   invocation instead of answering HTTP.
 //!
 //! S3 endpoint and keys come from the usual AWS environment variables.
 
+mod accept;
 mod app;
 mod document;
+mod forward;
 mod intake;
+mod outbox;
 mod pages;
 mod reference;
 mod seal;
-mod store;
+mod transport;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
+use std::time::Duration;
 
-use clap::{Parser, Subcommand};
+use clap::{Args, Parser, Subcommand};
 use form_spec::registry::Registry;
+use sealed_store::Store;
 
 use crate::app::{AppState, router};
-use crate::store::Store;
+use crate::forward::{Forwarder, When};
 
 #[derive(Parser)]
 #[command(
     name = "form-fn",
     version,
-    about = "Accepts naturalization applications: validate, encrypt, store"
+    about = "Accepts naturalization applications: validate, encrypt, store, deliver to the office"
 )]
 struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
+}
+
+#[derive(Args)]
+struct Setup {
+    /// _registry.json written by site-gen.
+    #[arg(long)]
+    registry: PathBuf,
+    /// A folder, or s3://bucket[/prefix].
+    #[arg(long)]
+    store: String,
+    /// Alert the office when an application has waited this long for
+    /// delivery, e.g. 30m, 24h, 2d.
+    #[arg(long, default_value = "24h", value_parser = parse_duration)]
+    alert_after: Duration,
 }
 
 #[derive(Subcommand)]
@@ -43,18 +68,55 @@ enum Command {
     Serve {
         #[arg(long, default_value = "127.0.0.1:8081")]
         listen: String,
-        /// _registry.json written by site-gen.
-        #[arg(long)]
-        registry: PathBuf,
-        /// A folder, or s3://bucket[/prefix].
-        #[arg(long)]
-        store: String,
+        #[command(flatten)]
+        setup: Setup,
+        /// Drain the outbox this often (0 = never; then run `form-fn drain`).
+        #[arg(long, default_value = "60s", value_parser = parse_duration)]
+        drain_every: Duration,
     },
-    /// Run as an AWS Lambda function (FORM_FN_REGISTRY, FORM_FN_STORE).
+    /// Try to deliver every pending application once, then exit.
+    Drain {
+        #[command(flatten)]
+        setup: Setup,
+        /// Ignore the backoff: retry everything now (after an outage was fixed).
+        #[arg(long)]
+        now: bool,
+    },
+    /// Run as an AWS Lambda function (FORM_FN_REGISTRY, FORM_FN_STORE,
+    /// FORM_FN_ALERT_AFTER, FORM_FN_MODE=http|drain).
     Lambda,
 }
 
-fn load_state(registry_path: &Path, store: &str) -> Result<AppState, String> {
+/// `90s`, `30m`, `24h`, `2d`, or `0`.
+fn parse_duration(text: &str) -> Result<Duration, String> {
+    let text = text.trim();
+    if text == "0" {
+        return Ok(Duration::ZERO);
+    }
+    let refused =
+        || format!("`{text}` is not a duration: expected a number with s, m, h or d, e.g. 24h");
+    let unit = text.chars().last().ok_or_else(refused)?;
+    let number = &text[..text.len() - unit.len_utf8()];
+    let seconds = match unit {
+        's' => 1,
+        'm' => 60,
+        'h' => 3600,
+        'd' => 86_400,
+        _ => 0,
+    };
+    match number.parse::<u64>() {
+        Ok(n) if seconds > 0 => Ok(Duration::from_secs(n.saturating_mul(seconds))),
+        _ => Err(refused()),
+    }
+}
+
+struct Loaded {
+    registry: Arc<Registry>,
+    store: Arc<Store>,
+    shells: PathBuf,
+}
+
+fn load(registry_path: &Path, store: &str) -> Result<Loaded, String> {
     let text = std::fs::read_to_string(registry_path)
         .map_err(|e| format!("cannot read {}: {e}", registry_path.display()))?;
     let registry: Registry = serde_json::from_str(&text).map_err(|e| {
@@ -68,10 +130,10 @@ fn load_state(registry_path: &Path, store: &str) -> Result<AppState, String> {
         .parent()
         .unwrap_or(Path::new("."))
         .join("_shells");
-    Ok(AppState {
-        registry,
+    Ok(Loaded {
+        registry: Arc::new(registry),
+        store: Arc::new(store),
         shells,
-        store,
     })
 }
 
@@ -83,6 +145,11 @@ fn init_logging() {
         .init();
 }
 
+fn fail(message: &str) -> ExitCode {
+    eprintln!("error: {message}");
+    ExitCode::from(2)
+}
+
 #[tokio::main]
 async fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -91,37 +158,26 @@ async fn main() -> ExitCode {
     match cli.command {
         Some(Command::Serve {
             listen,
-            registry,
-            store,
-        }) => {
-            let state = match load_state(&registry, &store) {
-                Ok(state) => state,
-                Err(message) => {
-                    eprintln!("error: {message}");
-                    return ExitCode::from(2);
-                }
+            setup,
+            drain_every,
+        }) => serve(&listen, &setup, drain_every).await,
+        Some(Command::Drain { setup, now }) => {
+            let loaded = match load(&setup.registry, &setup.store) {
+                Ok(loaded) => loaded,
+                Err(message) => return fail(&message),
             };
-            let listener = match tokio::net::TcpListener::bind(&listen).await {
-                Ok(listener) => listener,
-                Err(error) => {
-                    eprintln!("error: cannot listen on {listen}: {error}");
-                    return ExitCode::from(2);
+            let forwarder = Forwarder::new(loaded.registry, loaded.store, setup.alert_after);
+            let when = if now { When::Now } else { When::Due };
+            match forwarder.drain(when).await {
+                Ok(summary) => {
+                    println!(
+                        "delivered {}, failed {} (tried again later), not yet due {}",
+                        summary.delivered, summary.failed, summary.not_due
+                    );
+                    ExitCode::SUCCESS
                 }
-            };
-            let address = listener
-                .local_addr()
-                .map(|a| a.to_string())
-                .unwrap_or(listen);
-            eprintln!("form-fn listening on http://{address}/ (store: {store})");
-            let served = axum::serve(listener, router(Arc::new(state)))
-                .with_graceful_shutdown(async {
-                    let _ = tokio::signal::ctrl_c().await;
-                })
-                .await;
-            match served {
-                Ok(()) => ExitCode::SUCCESS,
                 Err(error) => {
-                    eprintln!("error: {error}");
+                    eprintln!("error: cannot read the outbox: {error}");
                     ExitCode::FAILURE
                 }
             }
@@ -129,29 +185,140 @@ async fn main() -> ExitCode {
         Some(Command::Lambda) | None
             if in_lambda || matches!(cli.command, Some(Command::Lambda)) =>
         {
-            let registry =
-                std::env::var("FORM_FN_REGISTRY").unwrap_or_else(|_| "_registry.json".to_owned());
-            let store = std::env::var("FORM_FN_STORE").unwrap_or_default();
-            let state = match load_state(Path::new(&registry), &store) {
-                Ok(state) => state,
-                Err(message) => {
-                    eprintln!("error: {message}");
-                    return ExitCode::from(2);
-                }
-            };
-            match lambda_http::run(router(Arc::new(state))).await {
-                Ok(()) => ExitCode::SUCCESS,
-                Err(error) => {
-                    eprintln!("error: {error}");
-                    ExitCode::FAILURE
+            lambda().await
+        }
+        _ => fail(
+            "usage: form-fn serve|drain --registry PATH --store DIR|s3://BUCKET (or run inside AWS Lambda)",
+        ),
+    }
+}
+
+async fn serve(listen: &str, setup: &Setup, drain_every: Duration) -> ExitCode {
+    let loaded = match load(&setup.registry, &setup.store) {
+        Ok(loaded) => loaded,
+        Err(message) => return fail(&message),
+    };
+    let forwarder = Arc::new(Forwarder::new(
+        Arc::clone(&loaded.registry),
+        Arc::clone(&loaded.store),
+        setup.alert_after,
+    ));
+    forwarder.check_transports();
+    let listener = match tokio::net::TcpListener::bind(listen).await {
+        Ok(listener) => listener,
+        Err(error) => return fail(&format!("cannot listen on {listen}: {error}")),
+    };
+    if !drain_every.is_zero() {
+        let forwarder = Arc::clone(&forwarder);
+        tokio::spawn(async move {
+            let mut ticks = tokio::time::interval(drain_every);
+            loop {
+                ticks.tick().await;
+                if let Err(error) = forwarder.drain(When::Due).await {
+                    tracing::warn!(error = %error, "cannot read the outbox");
                 }
             }
+        });
+    }
+    let address = listener
+        .local_addr()
+        .map_or_else(|_| listen.to_owned(), |a| a.to_string());
+    eprintln!(
+        "form-fn listening on http://{address}/ (store: {})",
+        loaded.store.describe()
+    );
+    let state = AppState {
+        registry: loaded.registry,
+        shells: loaded.shells,
+        store: loaded.store,
+        forwarder: Some(forwarder),
+    };
+    let served = axum::serve(listener, router(Arc::new(state)))
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await;
+    match served {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: {error}");
+            ExitCode::FAILURE
         }
-        _ => {
-            eprintln!(
-                "usage: form-fn serve --registry PATH --store DIR|s3://BUCKET (or run inside AWS Lambda)"
-            );
-            ExitCode::from(2)
+    }
+}
+
+async fn lambda() -> ExitCode {
+    let env = |name: &str| std::env::var(name).unwrap_or_default();
+    let registry =
+        std::env::var("FORM_FN_REGISTRY").unwrap_or_else(|_| "_registry.json".to_owned());
+    let loaded = match load(Path::new(&registry), &env("FORM_FN_STORE")) {
+        Ok(loaded) => loaded,
+        Err(message) => return fail(&message),
+    };
+    let alert_after = match env("FORM_FN_ALERT_AFTER").as_str() {
+        "" => Duration::from_secs(86_400),
+        text => match parse_duration(text) {
+            Ok(duration) => duration,
+            Err(message) => return fail(&format!("FORM_FN_ALERT_AFTER: {message}")),
+        },
+    };
+    let result = match env("FORM_FN_MODE").as_str() {
+        "drain" => {
+            let forwarder = Arc::new(Forwarder::new(loaded.registry, loaded.store, alert_after));
+            forwarder.check_transports();
+            lambda_http::lambda_runtime::run(lambda_http::service_fn(
+                move |_event: lambda_http::LambdaEvent<serde_json::Value>| {
+                    let forwarder = Arc::clone(&forwarder);
+                    async move {
+                        let summary = forwarder.drain(When::Due).await?;
+                        Ok::<_, lambda_http::Error>(serde_json::json!({
+                            "delivered": summary.delivered,
+                            "failed": summary.failed,
+                            "not_due": summary.not_due,
+                        }))
+                    }
+                },
+            ))
+            .await
         }
+        "" | "http" => {
+            let state = AppState {
+                registry: loaded.registry,
+                shells: loaded.shells,
+                store: loaded.store,
+                forwarder: None,
+            };
+            lambda_http::run(router(Arc::new(state))).await
+        }
+        other => {
+            return fail(&format!(
+                "FORM_FN_MODE: `{other}` is neither http nor drain"
+            ));
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_read_like_people_write_them() {
+        assert_eq!(parse_duration("24h"), Ok(Duration::from_secs(86_400)));
+        assert_eq!(parse_duration("90s"), Ok(Duration::from_secs(90)));
+        assert_eq!(parse_duration("2d"), Ok(Duration::from_secs(172_800)));
+        assert_eq!(parse_duration("0"), Ok(Duration::ZERO));
+        assert!(parse_duration("24").is_err());
+        assert!(parse_duration("h").is_err());
+        assert!(parse_duration("1w").is_err());
+        assert!(parse_duration("5ü").is_err());
+        assert!(parse_duration("").is_err());
     }
 }

@@ -12,8 +12,10 @@ use common::*;
 const SUBMIT: &str = "/submit/bielefeld/einbuergerung";
 
 struct Setup {
-    _dir: tempfile::TempDir,
+    dir: tempfile::TempDir,
     store: std::path::PathBuf,
+    /// Where the stored applications are (the store also holds the outbox).
+    submissions: std::path::PathBuf,
     form_fn: FormFn,
 }
 
@@ -28,7 +30,8 @@ fn setup() -> Setup {
         &[],
     );
     Setup {
-        _dir: dir,
+        submissions: store.join("submissions"),
+        dir,
         store,
         form_fn,
     }
@@ -53,7 +56,7 @@ fn a_valid_application_is_stored_encrypted_then_acknowledged() {
         "{location}"
     );
     let reference = reference_from(location);
-    let files = files_below(&s.store);
+    let files = files_below(&s.submissions);
     assert_eq!(files.len(), 1, "{files:?}");
     let key = files[0]
         .strip_prefix(&s.store)
@@ -108,7 +111,7 @@ fn attachments_travel_inside_the_encrypted_document() {
         &body,
     );
     assert_eq!(response.status, 303, "{}", response.body);
-    let files = files_below(&s.store);
+    let files = files_below(&s.submissions);
     let document = decrypt("bielefeld", &files[0]);
     let attachment = &document["attachments"][0];
     assert_eq!(attachment["name"], "Pass scan.pdf");
@@ -152,7 +155,10 @@ fn an_invalid_application_comes_back_with_errors_and_the_values_kept() {
         html.contains("href=\"https://einbuergerung.example/assets/style.css?v="),
         "styles from the site"
     );
-    assert!(files_below(&s.store).is_empty(), "nothing stored");
+    assert!(
+        files_below(&s.store).is_empty(),
+        "nothing stored, nothing queued"
+    );
 }
 
 #[test]
@@ -346,10 +352,20 @@ fn a_canary_value_reaches_no_log_no_stored_object_and_no_other_response() {
         !s.form_fn.logs().contains(&canary),
         "logs carry no field value"
     );
-    let files = files_below(&s.store);
+    let files = files_below(&s.submissions);
     assert_eq!(files.len(), 2);
-    for file in &files {
-        let raw = std::fs::read(file).unwrap();
+    // Everything written on the way: stored packages, outbox markers, and
+    // what was delivered to the office's mailbox.
+    wait_for_empty_outbox(&s.store);
+    let delivered = files_below(&s.dir.path().join("mailboxes/bielefeld"));
+    assert_eq!(
+        delivered.len(),
+        4,
+        "two packages with their metadata: {delivered:?}"
+    );
+    let written = files_below(&s.store).into_iter().chain(delivered);
+    for file in written {
+        let raw = std::fs::read(&file).unwrap();
         assert!(
             !raw.windows(canary.len()).any(|w| w == canary.as_bytes()),
             "{}",

@@ -98,7 +98,7 @@ fn applications_land_encrypted_in_the_bucket_and_an_outage_is_503() {
         .nth(1)
         .unwrap()
         .to_owned();
-    let objects: Vec<_> = files_below(&root.join("applications/intake"));
+    let objects: Vec<_> = files_below(&root.join("applications/intake/submissions"));
     assert_eq!(objects.len(), 1, "{objects:?}");
     let key = objects[0]
         .strip_prefix(root.join("applications/intake"))
@@ -146,7 +146,7 @@ fn applications_land_encrypted_in_the_bucket_and_an_outage_is_503() {
     assert_eq!(down.status, 503);
     assert_eq!(down.header("Location"), None);
     assert_eq!(
-        files_below(&root.join("applications/intake")).len(),
+        files_below(&root.join("applications/intake/submissions")).len(),
         1,
         "nothing more stored"
     );

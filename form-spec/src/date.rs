@@ -121,6 +121,42 @@ impl From<DateBound> for String {
     }
 }
 
+/// A moment in UTC to the second, as documents and logs record it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct UtcTime {
+    pub date: Date,
+    pub seconds_of_day: u64,
+}
+
+impl UtcTime {
+    pub fn at(time: std::time::SystemTime) -> Self {
+        let seconds = time
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs());
+        let days = i64::try_from(seconds / 86_400).unwrap_or(0);
+        Self {
+            date: Date::from_days_since_epoch(days),
+            seconds_of_day: seconds % 86_400,
+        }
+    }
+
+    pub fn now() -> Self {
+        Self::at(std::time::SystemTime::now())
+    }
+
+    /// RFC 3339, e.g. `2026-11-23T01:42:07Z`.
+    pub fn rfc3339(self) -> String {
+        let s = self.seconds_of_day;
+        format!(
+            "{}T{:02}:{:02}:{:02}Z",
+            self.date,
+            s / 3600,
+            s % 3600 / 60,
+            s % 60
+        )
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

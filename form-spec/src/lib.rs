@@ -6,12 +6,18 @@
 //! - [`validate`]: a submission against a definition;
 //! - [`html`]: the form as HTML, empty or with a refused submission;
 //! - [`registry`]: what site-gen hands form-fn in `_registry.json`;
-//! - [`date`]: calendar dates and date bounds.
+//! - [`transport`]: how applications reach the office, checked once for both;
+//! - [`document`]: the document inside a sealed submission, for form-fn and the office;
+//! - [`date`]: calendar dates and date bounds;
+//! - [`checked`]: self-checking strings and the address rules they share.
 
+pub mod checked;
 pub mod date;
 pub mod definition;
+pub mod document;
 pub mod html;
 pub mod registry;
+pub mod transport;
 pub mod validate;
 
 /// The URL path on which `form-fn` accepts a form for a municipality

@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::definition::{Country, FormDefinition};
+use crate::transport::Transport;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -33,13 +34,10 @@ pub struct MunicipalityEntry {
     pub languages: Vec<String>,
     /// The office's age public keys; a submission is encrypted to all of them.
     pub recipients: Vec<String>,
-    /// Transport settings as configured (the delivery issue interprets them).
+    /// How applications reach the office; `None` where none is configured
+    /// (site-gen requires one wherever the form is online).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub transport: Option<TransportValue>,
+    pub transport: Option<Transport>,
     /// Ids of the forms this municipality accepts.
     pub forms: Vec<String>,
 }
-
-/// A transport as written in the municipality file, e.g. `{mailbox: {location: …}}`;
-/// kept opaque here so that form-spec does not depend on the delivery code.
-pub type TransportValue = BTreeMap<String, BTreeMap<String, String>>;

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use rayon::prelude::*;
 
 use crate::content::{load_content, sorted_entries};
-use crate::error::BuildError;
+use crate::error::{BuildError, EditorError, EditorErrors};
 use crate::forms::Forms;
 use crate::municipality::{Municipality, load_municipalities};
 use crate::output::{Staging, content_hash};
@@ -16,7 +16,7 @@ use crate::render::{AssetUrls, Renderer};
 use crate::site::SiteConfig;
 use crate::sitemap::{render_robots, render_sitemap};
 use crate::values::{FormEndpoint, SiteUrl};
-use form_spec::registry::{MunicipalityEntry, Registry, TransportValue};
+use form_spec::registry::{MunicipalityEntry, Registry};
 
 #[derive(Debug, Clone)]
 pub struct BuildOptions {
@@ -73,6 +73,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
     for m in to_check {
         renderer.check_blocks(m)?;
     }
+    check_online_delivery(&renderer, &municipalities)?;
 
     let staging = Staging::new(&options.out)?;
     match write_site(
@@ -97,6 +98,36 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
             Err(error)
         }
     }
+}
+
+/// A municipality that accepts applications online must name who can open
+/// them and how they reach the office; otherwise they would pile up unseen.
+fn check_online_delivery(
+    renderer: &Renderer,
+    municipalities: &[Municipality],
+) -> Result<(), BuildError> {
+    let mut errors = EditorErrors::default();
+    for m in municipalities
+        .iter()
+        .filter(|m| renderer.form_endpoint(m).is_some())
+    {
+        if m.recipients.is_empty() {
+            errors.push(EditorError::whole_file(
+                &m.source,
+                "applications are accepted online here, so `recipients` needs the office's \
+                 age public key, e.g. recipients: [\"age1…\"] (`office keygen` prints it)",
+            ));
+        }
+        if m.transport.is_none() {
+            errors.push(EditorError::whole_file(
+                &m.source,
+                "applications are accepted online here, but no `transport` says how they \
+                 reach the office: expected transport: with one of xta2, mailbox or webhook \
+                 (README, \"Delivery to the office\")",
+            ));
+        }
+    }
+    errors.into_result()
 }
 
 /// Writes every page and file; returns the number of HTML pages.
@@ -192,18 +223,13 @@ fn build_registry(
     let entries = municipalities
         .iter()
         .map(|m| {
-            let transport = m
-                .transport
-                .as_ref()
-                .and_then(|t| serde_json::to_value(t).ok())
-                .and_then(|v| serde_json::from_value::<TransportValue>(v).ok());
             let online = renderer.form_endpoint(m).is_some();
             let entry = MunicipalityEntry {
                 name: m.name.to_string(),
                 ags: m.ags.value.to_string(),
                 languages: m.languages().iter().map(|l| l.code().to_owned()).collect(),
                 recipients: m.recipients.iter().map(ToString::to_string).collect(),
-                transport,
+                transport: m.transport.as_ref().map(|t| t.value.clone()),
                 forms: if online {
                     forms.definitions.keys().cloned().collect()
                 } else {

@@ -11,6 +11,8 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use serde_saphyr::Spanned;
 
+use form_spec::transport::Transport;
+
 use crate::content::{Block, SiteContent, load_block_dir, relative, sorted_entries};
 use crate::error::{BuildError, EditorError, EditorErrors};
 use crate::languages::{Lang, Translated, translation_errors};
@@ -116,14 +118,6 @@ pub struct Office {
     pub contact_verified: bool,
 }
 
-/// How applications reach the office (the delivery issue adds XTA 2 and webhooks).
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case", deny_unknown_fields)]
-pub enum Transport {
-    /// A folder or object-storage prefix the office collects from.
-    Mailbox { location: NonEmpty },
-}
-
 /// One municipality file, as parsed.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -145,8 +139,9 @@ pub struct Municipality {
     pub form_endpoint: Option<FormEndpoint>,
     #[serde(default)]
     pub recipients: Vec<AgeRecipient>,
+    /// How applications reach the office (form-spec checks the settings).
     #[serde(default)]
-    pub transport: Option<Transport>,
+    pub transport: Option<Spanned<Transport>>,
     /// SVG file, relative to `municipalities/`.
     #[serde(default)]
     pub coat_of_arms: Option<Spanned<String>>,

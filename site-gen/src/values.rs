@@ -2,45 +2,8 @@
 //! e-mail, web address, age recipient, clock time). Each one refuses a wrong
 //! value while parsing, so the error points at the exact line and column.
 
-use std::fmt;
-
-use serde::{Deserialize, Serialize};
-
-macro_rules! checked_string {
-    ($(#[$doc:meta])* $name:ident, $check:expr) => {
-        $(#[$doc])*
-        #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-        #[serde(try_from = "String", into = "String")]
-        pub struct $name(String);
-
-        impl $name {
-            pub fn as_str(&self) -> &str {
-                &self.0
-            }
-        }
-
-        impl TryFrom<String> for $name {
-            type Error = String;
-
-            fn try_from(value: String) -> Result<Self, Self::Error> {
-                let check: fn(&str) -> Result<(), String> = $check;
-                check(&value).map(|()| Self(value))
-            }
-        }
-
-        impl From<$name> for String {
-            fn from(value: $name) -> Self {
-                value.0
-            }
-        }
-
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(&self.0)
-            }
-        }
-    };
-}
+use form_spec::checked::{is_https_url, is_loopback_http};
+use form_spec::checked_string;
 
 fn all_digits(value: &str, count: usize) -> bool {
     value.len() == count && value.bytes().all(|b| b.is_ascii_digit())
@@ -123,40 +86,22 @@ checked_string!(
     /// An https:// address: citizens' data and links never go over plain HTTP.
     HttpsUrl,
     |value| {
-        let host = value.strip_prefix("https://").map(|rest| {
-            rest.split(['/', '?', '#']).next().unwrap_or_default()
-        });
-        match host {
-            Some(host)
-                if !host.is_empty()
-                    && !value.chars().any(|c| c.is_whitespace() || "<>\"'`".contains(c)) =>
-            {
-                Ok(())
-            }
-            _ => Err(format!(
+        if is_https_url(value) {
+            Ok(())
+        } else {
+            Err(format!(
                 "`{value}` is not a web address: expected one starting with https://, \
                  e.g. \"https://www.stadt.example/einbuergerung\""
-            )),
+            ))
         }
     }
 );
-
-/// Is `value` a plain-http address on this machine (allowed for demos and tests)?
-fn is_loopback_http(value: &str) -> bool {
-    ["http://127.0.0.1", "http://localhost"]
-        .iter()
-        .any(|prefix| {
-            value
-                .strip_prefix(prefix)
-                .is_some_and(|rest| rest.is_empty() || rest.starts_with([':', '/']))
-        })
-}
 
 checked_string!(
     /// Where the site is published: https, or plain http on this machine.
     SiteUrl,
     |value| {
-        if HttpsUrl::try_from(value.to_owned()).is_ok() || is_loopback_http(value) {
+        if is_https_url(value) || is_loopback_http(value) {
             Ok(())
         } else {
             Err(format!(
@@ -172,7 +117,7 @@ checked_string!(
     FormEndpoint,
     |value| {
         let local = is_loopback_http(value);
-        let https = HttpsUrl::try_from(value.to_owned()).is_ok();
+        let https = is_https_url(value);
         if (https || local) && !value.ends_with('/') && !value.contains(['?', '#']) {
             Ok(())
         } else {

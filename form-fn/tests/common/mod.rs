@@ -40,7 +40,8 @@ pub struct FormFn {
 }
 
 impl FormFn {
-    /// Starts `form-fn serve` on a free port; logs go to `dir/form-fn.log`.
+    /// Starts `form-fn serve` on a free port, working in `dir` (where the
+    /// sample municipalities' folder mailboxes are); logs go to `dir/form-fn-<n>.log`.
     pub fn start(dir: &Path, registry: &Path, store: &str, env: &[(&str, &str)]) -> Self {
         static STARTED: AtomicUsize = AtomicUsize::new(0);
         let log = dir.join(format!(
@@ -52,6 +53,7 @@ impl FormFn {
             .args(["serve", "--listen", "127.0.0.1:0", "--registry"])
             .arg(registry)
             .args(["--store", store])
+            .current_dir(dir)
             .envs(env.iter().copied())
             .stdout(Stdio::null())
             .stderr(file)
@@ -241,6 +243,19 @@ pub fn files_below(dir: &Path) -> Vec<PathBuf> {
     }
     found.sort();
     found
+}
+
+/// Waits (up to 30 s) until form-fn delivered everything in `store`'s outbox.
+pub fn wait_for_empty_outbox(store: &Path) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !files_below(&store.join("outbox")).is_empty() {
+        assert!(
+            Instant::now() < deadline,
+            "still waiting for delivery: {:?}",
+            files_below(&store.join("outbox"))
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
 }
 
 /// Opens a stored submission with the Debian `age` CLI and the test identity.

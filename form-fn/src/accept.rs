@@ -1,0 +1,115 @@
+//! From a validated application to a sealed, queued and stored package:
+//! reference, canonical document, age encryption to the office, outbox
+//! marker, durable write. Only when all of that succeeded may the citizen be
+//! told that the application arrived. The outbox marker is written first, so
+//! that no stored package can be missing from the outbox.
+
+use form_spec::registry::MunicipalityEntry;
+use form_spec::validate::Validated;
+use sealed_store::StoreError;
+use sealed_store::package::{Municipality, PackageMeta, sha256_hex};
+
+use crate::app::AppState;
+use form_spec::date::UtcTime;
+
+use crate::document::{Submitted, canonical_json, object_key};
+use crate::outbox::{self, Pending};
+use crate::reference::new_reference;
+use crate::seal::seal;
+
+/// A stored application.
+pub struct Stored {
+    pub reference: String,
+    pub key: String,
+    pub sealed_bytes: usize,
+}
+
+/// What the application is: its form and language.
+pub struct Application<'a> {
+    pub slug: &'a str,
+    pub entry: &'a MunicipalityEntry,
+    pub form_id: &'a str,
+    pub form_version: u32,
+    pub language: &'a str,
+    pub validated: &'a Validated,
+}
+
+/// Seals, queues and stores `application`; `None` if that was not possible
+/// (the reason is logged), in which case nothing is kept.
+pub async fn seal_and_store(state: &AppState, application: &Application<'_>) -> Option<Stored> {
+    let Application { slug, entry, .. } = *application;
+    // A reference that is taken (in the outbox or the store) gets a new one.
+    for _attempt in 0..3 {
+        let reference = new_reference().ok()?;
+        let received = UtcTime::now();
+        let plaintext = canonical_json(&Submitted {
+            reference: &reference,
+            received,
+            slug,
+            ags: &entry.ags,
+            municipality_name: &entry.name,
+            form_id: application.form_id,
+            form_version: application.form_version,
+            language: application.language,
+            values: &application.validated.values,
+            attachments: &application.validated.attachments,
+        });
+        let sealed = match seal(&plaintext, &entry.recipients) {
+            Ok(sealed) => sealed,
+            Err(error) => {
+                tracing::error!(municipality = %slug, error = %error, "cannot encrypt: check the recipients in the municipality file");
+                return None;
+            }
+        };
+        drop(plaintext);
+        let key = object_key(&entry.ags, received, &reference);
+        let meta = PackageMeta {
+            reference: reference.clone(),
+            municipality: Municipality {
+                slug: slug.to_owned(),
+                ags: entry.ags.clone(),
+            },
+            form: application.form_id.to_owned(),
+            received_at: received.rfc3339(),
+            size: sealed.len() as u64,
+            sha256: sha256_hex(&sealed),
+        };
+        let queued = entry.transport.is_some();
+        if queued {
+            match outbox::enqueue(&state.store, &Pending::new(slug, &key, meta)).await {
+                Ok(()) => {}
+                Err(StoreError::Exists(_)) => continue,
+                Err(StoreError::Unavailable(reason)) => {
+                    tracing::warn!(municipality = %slug, reason = %reason, "storage unavailable (outbox)");
+                    return None;
+                }
+            }
+        } else {
+            tracing::warn!(municipality = %slug, reference = %reference, "no transport configured: the office must collect from the store itself");
+        }
+        let sealed_bytes = sealed.len();
+        match state.store.put_new(&key, sealed).await {
+            Ok(()) => {
+                return Some(Stored {
+                    reference,
+                    key,
+                    sealed_bytes,
+                });
+            }
+            Err(error) => {
+                if queued && let Err(cleanup) = outbox::remove(&state.store, &reference).await {
+                    // The drain removes a marker without package after a while.
+                    tracing::warn!(municipality = %slug, reference = %reference, error = %cleanup, "cannot remove the outbox marker of a refused write");
+                }
+                match error {
+                    StoreError::Exists(_) => continue,
+                    StoreError::Unavailable(reason) => {
+                        tracing::warn!(municipality = %slug, reason = %reason, "storage unavailable");
+                        return None;
+                    }
+                }
+            }
+        }
+    }
+    None
+}

@@ -1,0 +1,230 @@
+//! Forwarding from the outbox to the offices: one delivery attempt for a
+//! pending package, and the drain that tries every due one (run on a
+//! schedule in Lambda, by `form-fn drain`, and every minute by `form-fn
+//! serve`). A failed attempt is retried with backoff; when a package has
+//! waited longer than `alert_after`, the office is alerted once (log event
+//! `delivery_overdue` and `alerts/<reference>`), and retries go on: a stored
+//! application is never dropped.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use form_spec::registry::Registry;
+use futures_util::StreamExt;
+use sealed_store::{Store, StoreError};
+
+use crate::outbox::{self, Pending, unix_now};
+use crate::transport::{self, DeliveryError, Package, Transport};
+
+/// A marker whose package is not in the store after this long belongs to a
+/// write that failed; it is removed.
+const ORPHAN_AFTER_SECONDS: u64 = 3600;
+/// Deliveries one drain makes at the same time.
+const PARALLEL_DELIVERIES: usize = 4;
+
+/// Whether to respect the backoff.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum When {
+    /// Only packages whose next attempt is due.
+    Due,
+    /// Every pending package, now (after an outage was fixed).
+    Now,
+}
+
+/// How one attempt ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    Delivered,
+    Failed,
+    NotDue,
+    /// Nothing to deliver (delivered meanwhile, or a marker without package).
+    Gone,
+}
+
+/// What a drain did.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct DrainSummary {
+    pub delivered: usize,
+    pub failed: usize,
+    pub not_due: usize,
+}
+
+pub struct Forwarder {
+    registry: Arc<Registry>,
+    store: Arc<Store>,
+    alert_after: Duration,
+    /// Built on first use per municipality: a missing secret must not stop
+    /// form-fn from accepting applications, only their delivery.
+    transports: Mutex<HashMap<String, Arc<dyn Transport>>>,
+}
+
+impl Forwarder {
+    pub fn new(registry: Arc<Registry>, store: Arc<Store>, alert_after: Duration) -> Self {
+        Self {
+            registry,
+            store,
+            alert_after,
+            transports: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// Builds every configured transport once, so that a missing secret or
+    /// certificate shows in the log at start rather than at the first
+    /// application; returns how many could not be built.
+    pub fn check_transports(&self) -> usize {
+        let mut broken = 0;
+        for slug in self.registry.municipalities.keys() {
+            if let Err(error) = self.transport(slug) {
+                broken += 1;
+                tracing::error!(event = "transport_unusable", municipality = %slug, error = %error, "cannot deliver to this office until its transport settings work");
+            }
+        }
+        broken
+    }
+
+    fn transport(&self, slug: &str) -> Result<Arc<dyn Transport>, DeliveryError> {
+        if let Some(built) = self
+            .transports
+            .lock()
+            .ok()
+            .and_then(|cache| cache.get(slug).cloned())
+        {
+            return Ok(built);
+        }
+        let entry = self.registry.municipalities.get(slug).ok_or_else(|| {
+            DeliveryError::Settings(format!("municipality {slug} is no longer in the registry"))
+        })?;
+        let settings = entry.transport.as_ref().ok_or_else(|| {
+            DeliveryError::Settings(format!("municipality {slug} has no transport"))
+        })?;
+        let built: Arc<dyn Transport> = Arc::from(transport::build(settings, entry)?);
+        if let Ok(mut cache) = self.transports.lock() {
+            cache.insert(slug.to_owned(), Arc::clone(&built));
+        }
+        Ok(built)
+    }
+
+    /// Tries to deliver the package queued under `reference` once.
+    pub async fn forward(&self, reference: &str, when: When) -> Outcome {
+        let mut pending = match outbox::load(&self.store, reference).await {
+            Ok(Some(pending)) => pending,
+            Ok(None) => return Outcome::Gone,
+            Err(error) => {
+                tracing::error!(event = "outbox_unreadable", reference = %reference, error = %error, "cannot read the outbox marker");
+                return Outcome::Failed;
+            }
+        };
+        let now = unix_now();
+        if when == When::Due && pending.next_attempt_at > now {
+            return Outcome::NotDue;
+        }
+        let sealed = match self.store.get(&pending.key).await {
+            Ok(Some(sealed)) => sealed,
+            Ok(None) => return self.orphan(&pending, now).await,
+            Err(error) => {
+                tracing::warn!(event = "delivery_failed", reference = %reference, municipality = %pending.slug, error = %error, "cannot read the stored package");
+                return Outcome::Failed;
+            }
+        };
+        let earlier_attempts = pending.attempts;
+        pending.start_attempt(now);
+        if let Err(error) = outbox::save(&self.store, &pending).await {
+            tracing::warn!(event = "delivery_failed", reference = %reference, municipality = %pending.slug, error = %error, "cannot record the attempt; not sending");
+            return Outcome::Failed;
+        }
+        let started = Instant::now();
+        let result = self.attempt(&pending, &sealed, earlier_attempts).await;
+        let duration_ms = started.elapsed().as_secs_f64() * 1000.0;
+        match result {
+            Ok((kind, receipt)) => {
+                if let Err(error) = outbox::remove(&self.store, reference).await {
+                    // The next attempt will find the package at its receiver.
+                    tracing::warn!(reference = %reference, error = %error, "delivered, but the outbox marker stays for now");
+                }
+                tracing::info!(event = "delivered", reference = %reference, municipality = %pending.slug, transport = kind, attempts = pending.attempts, bytes = sealed.len(), duration_ms, receipt = %receipt.0, "delivered to the office");
+                Outcome::Delivered
+            }
+            Err(error) => {
+                self.failed(&mut pending, &error, now, duration_ms).await;
+                Outcome::Failed
+            }
+        }
+    }
+
+    async fn attempt(
+        &self,
+        pending: &Pending,
+        sealed: &[u8],
+        earlier_attempts: u32,
+    ) -> Result<(&'static str, transport::Receipt), DeliveryError> {
+        if !pending.meta.matches(sealed) {
+            return Err(DeliveryError::Storage(
+                "the stored package does not match its metadata (size or SHA-256)".to_owned(),
+            ));
+        }
+        let transport = self.transport(&pending.slug)?;
+        let package = Package {
+            meta: &pending.meta,
+            sealed,
+            earlier_attempts,
+        };
+        let receipt = transport.deliver(&package).await?;
+        Ok((transport.kind(), receipt))
+    }
+
+    async fn failed(
+        &self,
+        pending: &mut Pending,
+        error: &DeliveryError,
+        now: u64,
+        duration_ms: f64,
+    ) {
+        let reference = pending.reference().to_owned();
+        pending.last_error = Some(error.to_string());
+        if !pending.alerted && Duration::from_secs(pending.age(now)) >= self.alert_after {
+            pending.alerted = true;
+            tracing::error!(event = "delivery_overdue", reference = %reference, municipality = %pending.slug, attempts = pending.attempts, waiting_s = pending.age(now), error = %error, "the office has not received this application yet: check the transport");
+            if let Err(store_error) = outbox::raise_alert(&self.store, pending).await {
+                tracing::warn!(reference = %reference, error = %store_error, "cannot write the alert marker");
+            }
+        }
+        if let Err(store_error) = outbox::save(&self.store, pending).await {
+            tracing::warn!(reference = %reference, error = %store_error, "cannot record the failed attempt");
+        }
+        tracing::warn!(event = "delivery_failed", reference = %reference, municipality = %pending.slug, attempts = pending.attempts, next_attempt_in_s = pending.next_attempt_at.saturating_sub(now), duration_ms, error = %error, "delivery failed; will try again");
+    }
+
+    /// The marker's package is not stored: after a while, that was a write
+    /// that failed (the citizen was told to retry), and the marker goes.
+    async fn orphan(&self, pending: &Pending, now: u64) -> Outcome {
+        if pending.age(now) < ORPHAN_AFTER_SECONDS {
+            return Outcome::NotDue;
+        }
+        tracing::warn!(event = "outbox_orphan", reference = %pending.reference(), municipality = %pending.slug, "no stored package for this outbox marker; removing the marker");
+        match outbox::remove(&self.store, pending.reference()).await {
+            Ok(()) => Outcome::Gone,
+            Err(_) => Outcome::Failed,
+        }
+    }
+
+    /// Tries every pending package (`Due`: those whose time has come).
+    pub async fn drain(&self, when: When) -> Result<DrainSummary, StoreError> {
+        let references = outbox::references(&self.store).await?;
+        let outcomes: Vec<Outcome> = futures_util::stream::iter(references)
+            .map(|reference| async move { self.forward(&reference, when).await })
+            .buffer_unordered(PARALLEL_DELIVERIES)
+            .collect()
+            .await;
+        let mut summary = DrainSummary::default();
+        for outcome in outcomes {
+            match outcome {
+                Outcome::Delivered => summary.delivered += 1,
+                Outcome::Failed => summary.failed += 1,
+                Outcome::NotDue => summary.not_due += 1,
+                Outcome::Gone => {}
+            }
+        }
+        Ok(summary)
+    }
+}

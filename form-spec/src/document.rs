@@ -1,0 +1,47 @@
+//! The document inside every sealed submission (DESIGN.md, "Submission at
+//! rest"): form-fn writes it, the office's tools read it. One definition, so
+//! that the writer and the reader cannot drift apart.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::validate::Value;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Document {
+    pub reference: String,
+    /// RFC 3339 in UTC, e.g. `2026-11-23T01:42:07Z`.
+    pub received_at: String,
+    pub municipality: MunicipalityRef,
+    pub form: FormRef,
+    pub language: String,
+    pub values: BTreeMap<String, Value>,
+    pub attachments: Vec<AttachmentEntry>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MunicipalityRef {
+    pub slug: String,
+    pub ags: String,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FormRef {
+    pub id: String,
+    pub version: u32,
+}
+
+/// An uploaded document: its field, the citizen's file name, the media type
+/// recognised from its content, and the content itself (base64).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AttachmentEntry {
+    pub field: String,
+    pub name: String,
+    pub media_type: String,
+    pub size: usize,
+    /// Lowercase hex SHA-256 of the content.
+    pub sha256: String,
+    pub content_base64: String,
+}

@@ -1,0 +1,73 @@
+//! `office fetch` and `office ack`: collecting packages from the office's
+//! mailbox (a folder or S3 prefix, sealed-store's layout) into a local
+//! folder, and marking them collected so they are not fetched twice.
+
+use std::path::Path;
+
+use sealed_store::Store;
+use sealed_store::mailbox::Mailbox;
+
+use crate::OfficeError;
+
+/// What one fetch did.
+#[derive(Debug, Default)]
+pub struct Fetched {
+    /// References newly copied into the local folder.
+    pub new: Vec<String>,
+    /// References that were in the local folder already.
+    pub had: Vec<String>,
+    /// References that could not be fetched, with the reason.
+    pub failed: Vec<(String, String)>,
+}
+
+/// Copies every waiting package (checked against its metadata) with its
+/// metadata into `to` as `<reference>.age` and `<reference>.json`.
+pub async fn fetch(from: &str, to: &Path) -> Result<Fetched, OfficeError> {
+    let mailbox = Mailbox::open(from).map_err(OfficeError::Refused)?;
+    let local = Store::Folder(to.to_path_buf());
+    let mut fetched = Fetched::default();
+    for reference in mailbox
+        .waiting()
+        .await
+        .map_err(|e| OfficeError::Mailbox(e.to_string()))?
+    {
+        let (meta, sealed) = match mailbox.take(&reference).await {
+            Ok(taken) => taken,
+            Err(error) => {
+                fetched.failed.push((reference, error.to_string()));
+                continue;
+            }
+        };
+        let copied = match local.put_new(&format!("{reference}.age"), sealed).await {
+            Ok(()) => true,
+            Err(sealed_store::StoreError::Exists(_)) => false,
+            Err(error) => {
+                fetched.failed.push((reference, error.to_string()));
+                continue;
+            }
+        };
+        match local
+            .put_new(&format!("{reference}.json"), meta.to_json())
+            .await
+        {
+            Ok(()) | Err(sealed_store::StoreError::Exists(_)) if copied => {
+                fetched.new.push(reference);
+            }
+            Ok(()) | Err(sealed_store::StoreError::Exists(_)) => fetched.had.push(reference),
+            Err(error) => fetched.failed.push((reference, error.to_string())),
+        }
+    }
+    Ok(fetched)
+}
+
+/// Marks `references` as collected in the mailbox at `from`.
+pub async fn acknowledge(from: &str, references: &[String]) -> Result<(), OfficeError> {
+    let mailbox = Mailbox::open(from).map_err(OfficeError::Refused)?;
+    for reference in references {
+        mailbox
+            .acknowledge(reference)
+            .await
+            .map_err(|e| OfficeError::Mailbox(e.to_string()))?;
+    }
+    Ok(())
+}

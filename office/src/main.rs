@@ -1,0 +1,197 @@
+//! `office`: the naturalization office's side of the kit.
+//!
+//! - `office keygen --out FILE`: a new age identity, and the recipient line
+//!   for the municipality file;
+//! - `office fetch --from LOCATION --to DIR`: copy the waiting packages from
+//!   the mailbox (a folder or `s3://bucket/prefix`);
+//! - `office open --identity FILE [--out DIR] PACKAGE.age…`: decrypt, check,
+//!   write the application as JSON, a readable summary and its attachments;
+//! - `office ack --from LOCATION REFERENCE…`: mark packages as collected.
+//!
+//! A bad identity or a changed file gets a clear error and nothing is
+//! written. S3 endpoint and keys come from the usual AWS environment
+//! variables.
+
+mod keygen;
+mod mailbox;
+mod open;
+mod summary;
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use form_spec::registry::Registry;
+
+#[derive(Debug, thiserror::Error)]
+pub enum OfficeError {
+    #[error(
+        "this application was not encrypted to this identity: it is for another office or another key"
+    )]
+    WrongIdentity,
+    #[error("{0}")]
+    Damaged(String),
+    #[error("{0}")]
+    Refused(String),
+    #[error("mailbox: {0}")]
+    Mailbox(String),
+    #[error("cannot {action} {}: {source}", path.display())]
+    Io {
+        action: &'static str,
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+impl OfficeError {
+    pub fn io(action: &'static str, path: &Path, source: std::io::Error) -> Self {
+        Self::Io {
+            action,
+            path: path.to_path_buf(),
+            source,
+        }
+    }
+}
+
+#[derive(Parser)]
+#[command(
+    name = "office",
+    version,
+    about = "The naturalization office's tools: keys, fetching, opening and acknowledging applications"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Make a new age identity for the office and print its public key.
+    Keygen {
+        /// Where to write the identity (must not exist).
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Copy the waiting applications from the mailbox into a folder.
+    Fetch {
+        /// The mailbox: a folder or s3://bucket/prefix.
+        #[arg(long)]
+        from: String,
+        /// The local folder to copy into.
+        #[arg(long)]
+        to: PathBuf,
+    },
+    /// Decrypt and check applications; write JSON, summary and attachments.
+    Open {
+        /// The office's age identity file.
+        #[arg(long)]
+        identity: PathBuf,
+        /// Where `<reference>/` folders are written.
+        #[arg(long, default_value = ".")]
+        out: PathBuf,
+        /// The `_registry.json` site-gen wrote, for the form's German labels.
+        #[arg(long)]
+        registry: Option<PathBuf>,
+        /// Package files (`<reference>.age`, with `<reference>.json` beside them).
+        #[arg(required = true)]
+        packages: Vec<PathBuf>,
+    },
+    /// Mark applications as collected, so fetch does not copy them again.
+    Ack {
+        /// The mailbox: a folder or s3://bucket/prefix.
+        #[arg(long)]
+        from: String,
+        #[arg(required = true)]
+        references: Vec<String>,
+    },
+}
+
+fn load_registry(path: &Path) -> Result<Registry, OfficeError> {
+    let text = std::fs::read_to_string(path).map_err(|e| OfficeError::io("read", path, e))?;
+    serde_json::from_str(&text).map_err(|e| {
+        OfficeError::Refused(format!(
+            "{} is not a _registry.json written by site-gen: {e}",
+            path.display()
+        ))
+    })
+}
+
+#[tokio::main(flavor = "current_thread")]
+async fn main() -> ExitCode {
+    match run(Cli::parse().command).await {
+        Ok(code) => code,
+        Err(error) => {
+            eprintln!("error: {error}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+async fn run(command: Command) -> Result<ExitCode, OfficeError> {
+    match command {
+        Command::Keygen { out } => {
+            let recipient = keygen::keygen(&out, &form_spec::date::UtcTime::now().rfc3339())?;
+            println!("{}", keygen::guidance(&out, &recipient));
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Fetch { from, to } => {
+            let fetched = mailbox::fetch(&from, &to).await?;
+            for reference in &fetched.new {
+                println!("fetched {reference}");
+            }
+            for reference in &fetched.had {
+                println!("had {reference} already");
+            }
+            for (reference, problem) in &fetched.failed {
+                eprintln!("error: {reference}: {problem}");
+            }
+            println!(
+                "{} new, {} already here, {} failed. Next: office open --identity FILE {}/*.age, \
+                 then office ack --from {from} REFERENCE…",
+                fetched.new.len(),
+                fetched.had.len(),
+                fetched.failed.len(),
+                to.display()
+            );
+            Ok(if fetched.failed.is_empty() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            })
+        }
+        Command::Open {
+            identity,
+            out,
+            registry,
+            packages,
+        } => {
+            let identities = open::load_identities(&identity)?;
+            let registry = registry.as_deref().map(load_registry).transpose()?;
+            let mut failed = 0;
+            for package in &packages {
+                match open::open_package(&identities, package, &out, registry.as_ref()) {
+                    Ok(folder) => println!(
+                        "opened {}: {}",
+                        package.display(),
+                        folder.join("summary.html").display()
+                    ),
+                    Err(error) => {
+                        failed += 1;
+                        eprintln!("error: {}: {error}; nothing was written", package.display());
+                    }
+                }
+            }
+            Ok(if failed == 0 {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            })
+        }
+        Command::Ack { from, references } => {
+            mailbox::acknowledge(&from, &references).await?;
+            println!("acknowledged {}", references.join(", "));
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}

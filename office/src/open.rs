@@ -1,0 +1,294 @@
+//! `office open`: decrypts a package with the office's identity, checks it
+//! (against its metadata file when there is one, and every attachment
+//! against its SHA-256) and writes `<reference>/application.json`,
+//! `summary.html` and `attachments/`. Everything is checked in memory
+//! first and written into a hidden folder that is renamed into place at the
+//! end: a bad identity or a changed file leaves nothing behind.
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use base64::Engine;
+use form_spec::document::Document;
+use form_spec::registry::Registry;
+use sealed_store::package::{PackageMeta, sha256_hex};
+
+use crate::OfficeError;
+use crate::summary::render_summary;
+
+/// The identities in an age identity file (`office keygen`, `age-keygen`).
+pub fn load_identities(path: &Path) -> Result<Vec<Box<dyn age::Identity>>, OfficeError> {
+    let bytes = std::fs::read(path).map_err(|e| OfficeError::io("read the identity", path, e))?;
+    let not_identity = || {
+        OfficeError::Refused(format!(
+            "{} is not an age identity file: expected a line AGE-SECRET-KEY-1… \
+             (as `office keygen` writes it)",
+            path.display()
+        ))
+    };
+    let identities = age::IdentityFile::from_buffer(&bytes[..])
+        .map_err(|_| not_identity())?
+        .into_identities()
+        .map_err(|_| not_identity())?;
+    if identities.is_empty() {
+        return Err(not_identity());
+    }
+    Ok(identities
+        .into_iter()
+        .map(|identity| identity as Box<dyn age::Identity>)
+        .collect())
+}
+
+/// The plaintext of `sealed`, read to the end, so that a changed byte
+/// anywhere is noticed before anything is written.
+pub fn decrypt(
+    identities: &[Box<dyn age::Identity>],
+    sealed: &[u8],
+) -> Result<Vec<u8>, OfficeError> {
+    let damaged = || {
+        OfficeError::Damaged(
+            "the file is damaged or was changed: it does not decrypt cleanly".to_owned(),
+        )
+    };
+    let decryptor = age::Decryptor::new(sealed).map_err(|_| damaged())?;
+    let mut reader = decryptor
+        .decrypt(identities.iter().map(|i| i.as_ref()))
+        .map_err(|error| match error {
+            age::DecryptError::NoMatchingKeys => OfficeError::WrongIdentity,
+            _ => damaged(),
+        })?;
+    let mut plaintext = Vec::new();
+    reader.read_to_end(&mut plaintext).map_err(|_| damaged())?;
+    Ok(plaintext)
+}
+
+/// An attachment ready to be written.
+struct AttachmentFile {
+    file_name: String,
+    bytes: Vec<u8>,
+}
+
+/// Opens `package` into `out/<reference>/`; returns that folder.
+pub fn open_package(
+    identities: &[Box<dyn age::Identity>],
+    package: &Path,
+    out: &Path,
+    registry: Option<&Registry>,
+) -> Result<PathBuf, OfficeError> {
+    let sealed = std::fs::read(package).map_err(|e| OfficeError::io("read", package, e))?;
+    let meta_path = package.with_extension("json");
+    let meta = match std::fs::read(&meta_path) {
+        Ok(bytes) => Some(serde_json::from_slice::<PackageMeta>(&bytes).map_err(|_| {
+            OfficeError::Damaged(format!(
+                "{} is not the package's metadata file",
+                meta_path.display()
+            ))
+        })?),
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => None,
+        Err(error) => return Err(OfficeError::io("read", &meta_path, error)),
+    };
+    if let Some(meta) = &meta
+        && !meta.matches(&sealed)
+    {
+        return Err(OfficeError::Damaged(
+            "the package does not match its metadata (size or SHA-256 differ): it was \
+             changed or damaged on the way"
+                .to_owned(),
+        ));
+    }
+    let plaintext = decrypt(identities, &sealed)?;
+    let document: Document = serde_json::from_slice(&plaintext).map_err(|_| {
+        OfficeError::Damaged("it decrypts, but not to an application document".to_owned())
+    })?;
+    if meta
+        .as_ref()
+        .is_some_and(|m| m.reference != document.reference)
+    {
+        return Err(OfficeError::Damaged(
+            "the application inside has another reference than its metadata".to_owned(),
+        ));
+    }
+    if !is_reference(&document.reference) {
+        return Err(OfficeError::Damaged(
+            "the application's reference is not one form-fn gives".to_owned(),
+        ));
+    }
+    let attachments = check_attachments(&document)?;
+    let file_names: Vec<&str> = attachments.iter().map(|a| a.file_name.as_str()).collect();
+    let summary = render_summary(&document, &file_names, registry);
+
+    let target = out.join(&document.reference);
+    if target.exists() {
+        return Err(OfficeError::Refused(format!(
+            "{} exists already: this application was opened before (remove the folder to \
+             open it again)",
+            target.display()
+        )));
+    }
+    let staging = out.join(format!(
+        ".{}.opening-{}",
+        document.reference,
+        std::process::id()
+    ));
+    let written = write_all(&staging, &plaintext, &summary, &attachments).and_then(|()| {
+        std::fs::rename(&staging, &target).map_err(|e| OfficeError::io("write", &target, e))
+    });
+    if written.is_err() {
+        let _ = std::fs::remove_dir_all(&staging);
+    }
+    written.map(|()| target)
+}
+
+/// Decodes every attachment and checks its size and SHA-256.
+fn check_attachments(document: &Document) -> Result<Vec<AttachmentFile>, OfficeError> {
+    document
+        .attachments
+        .iter()
+        .enumerate()
+        .map(|(index, entry)| {
+            let bytes = base64::engine::general_purpose::STANDARD
+                .decode(&entry.content_base64)
+                .ok()
+                .filter(|bytes| bytes.len() == entry.size && sha256_hex(bytes) == entry.sha256)
+                .ok_or_else(|| {
+                    OfficeError::Damaged(format!(
+                        "attachment {} does not match its SHA-256",
+                        index + 1
+                    ))
+                })?;
+            Ok(AttachmentFile {
+                file_name: attachment_file_name(index, &entry.name, &entry.media_type),
+                bytes,
+            })
+        })
+        .collect()
+}
+
+/// A safe local name for a citizen's file name: `01-passport.pdf`. Only
+/// letters, digits, `.`, `-` and `_` survive, so no name can leave the
+/// folder, and the extension follows the checked media type.
+fn attachment_file_name(index: usize, name: &str, media_type: &str) -> String {
+    let extension = match media_type {
+        "application/pdf" => "pdf",
+        "image/jpeg" => "jpg",
+        "image/png" => "png",
+        _ => "bin",
+    };
+    let stem = match name.rsplit_once('.') {
+        Some((stem, old))
+            if !stem.is_empty()
+                && (1..=5).contains(&old.len())
+                && old.chars().all(|c| c.is_ascii_alphanumeric()) =>
+        {
+            stem
+        }
+        _ => name,
+    };
+    let stem = stem
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .take(60)
+        .collect::<String>();
+    let stem = stem.trim_matches('_');
+    let stem = if stem.is_empty() { "anlage" } else { stem };
+    format!("{:02}-{stem}.{extension}", index + 1)
+}
+
+/// References are 12 characters of an unambiguous alphabet in groups of four;
+/// anything else must not become a folder name.
+fn is_reference(text: &str) -> bool {
+    text.len() == 14
+        && text.split('-').all(|group| group.len() == 4)
+        && text
+            .bytes()
+            .all(|b| b == b'-' || (b.is_ascii_uppercase() || b.is_ascii_digit()))
+}
+
+fn write_all(
+    dir: &Path,
+    plaintext: &[u8],
+    summary: &str,
+    attachments: &[AttachmentFile],
+) -> Result<(), OfficeError> {
+    let attachments_dir = dir.join("attachments");
+    create_private_dir(dir)?;
+    write_private(&dir.join("application.json"), plaintext)?;
+    write_private(&dir.join("summary.html"), summary.as_bytes())?;
+    if !attachments.is_empty() {
+        create_private_dir(&attachments_dir)?;
+        for attachment in attachments {
+            write_private(
+                &attachments_dir.join(&attachment.file_name),
+                &attachment.bytes,
+            )?;
+        }
+    }
+    Ok(())
+}
+
+/// Plaintext at the office is for the office only: owner-only folders and files.
+fn create_private_dir(path: &Path) -> Result<(), OfficeError> {
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        builder.mode(0o700);
+    }
+    builder
+        .create(path)
+        .map_err(|e| OfficeError::io("create", path, e))
+}
+
+fn write_private(path: &Path, bytes: &[u8]) -> Result<(), OfficeError> {
+    use std::io::Write;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    options
+        .open(path)
+        .and_then(|mut file| file.write_all(bytes).and_then(|()| file.sync_all()))
+        .map_err(|e| OfficeError::io("write", path, e))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn attachment_names_cannot_leave_the_folder() {
+        assert_eq!(
+            attachment_file_name(0, "Reisepass Seite 1.pdf", "application/pdf"),
+            "01-Reisepass_Seite_1.pdf"
+        );
+        assert_eq!(
+            attachment_file_name(1, "../../etc/passwd", "image/png"),
+            "02-etc_passwd.png"
+        );
+        assert_eq!(
+            attachment_file_name(2, "...", "image/jpeg"),
+            "03-anlage.jpg"
+        );
+        assert_eq!(
+            attachment_file_name(9, "zeugnis.exe", "application/pdf"),
+            "10-zeugnis.pdf"
+        );
+    }
+
+    #[test]
+    fn only_reference_shaped_names_become_folders() {
+        assert!(is_reference("K7MV-XPQ2-HD9R"));
+        assert!(!is_reference("../../x/y/zzzz"));
+        assert!(!is_reference("K7MV/XPQ2/HD9R"));
+    }
+}

@@ -1,0 +1,14 @@
+//! Where sealed (age-encrypted) applications are kept, shared by form-fn,
+//! which writes them, and the office's tools, which collect them. Only
+//! ciphertext and the metadata beside it ever pass through here.
+//!
+//! - [`store`]: a folder or an S3-compatible bucket, with writes that never
+//!   overwrite and never leave half a file;
+//! - [`package`]: the metadata that travels with every sealed package;
+//! - [`mailbox`]: the layout of a mailbox an office collects from.
+
+pub mod mailbox;
+pub mod package;
+pub mod store;
+
+pub use store::{Store, StoreError};

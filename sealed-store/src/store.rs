@@ -1,0 +1,418 @@
+//! Durable storage for sealed packages and the small markers beside them: a
+//! local folder or any S3-compatible bucket (endpoint and keys from the usual
+//! AWS environment variables). Writes are all-or-nothing: a reader never sees
+//! half a file, and `put_new` never overwrites.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use aws_sdk_s3::primitives::ByteStream;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// An object with this key exists already; nothing was changed.
+    #[error("{0} exists already")]
+    Exists(String),
+    /// The storage could not be reached or refused the operation.
+    #[error("storage unavailable: {0}")]
+    Unavailable(String),
+}
+
+pub enum Store {
+    Folder(PathBuf),
+    S3 {
+        client: aws_sdk_s3::Client,
+        bucket: String,
+        /// Empty, or ending in `/`.
+        prefix: String,
+    },
+}
+
+impl Store {
+    /// `s3://bucket[/prefix]` or a folder path.
+    pub fn from_spec(spec: &str) -> Result<Self, String> {
+        let Some(rest) = spec.strip_prefix("s3://") else {
+            if spec.is_empty() {
+                return Err("expected a folder or s3://bucket[/prefix]".to_owned());
+            }
+            return Ok(Self::Folder(PathBuf::from(spec)));
+        };
+        let (bucket, prefix) = rest.split_once('/').unwrap_or((rest, ""));
+        if bucket.is_empty() {
+            return Err("expected s3://bucket[/prefix]".to_owned());
+        }
+        let prefix = prefix.trim_matches('/');
+        Ok(Self::S3 {
+            client: shared_s3_client().clone(),
+            bucket: bucket.to_owned(),
+            prefix: if prefix.is_empty() {
+                String::new()
+            } else {
+                format!("{prefix}/")
+            },
+        })
+    }
+
+    /// Where this store is, for messages (no credentials in it).
+    #[must_use]
+    pub fn describe(&self) -> String {
+        match self {
+            Self::Folder(root) => root.display().to_string(),
+            Self::S3 { bucket, prefix, .. } => format!("s3://{bucket}/{prefix}"),
+        }
+    }
+
+    /// Writes `bytes` under `key` unless something is there already; returns
+    /// only once the bytes are durable (fsync, or the bucket's acknowledgement).
+    pub async fn put_new(&self, key: &str, bytes: Vec<u8>) -> Result<(), StoreError> {
+        self.write(key, bytes, Replace::Never).await
+    }
+
+    /// Writes `bytes` under `key`, replacing what was there as a whole.
+    pub async fn put(&self, key: &str, bytes: Vec<u8>) -> Result<(), StoreError> {
+        self.write(key, bytes, Replace::Whole).await
+    }
+
+    async fn write(&self, key: &str, bytes: Vec<u8>, replace: Replace) -> Result<(), StoreError> {
+        match self {
+            Self::Folder(root) => {
+                let path = root.join(key);
+                blocking(move || write_file(&path, &bytes, replace)).await
+            }
+            Self::S3 {
+                client,
+                bucket,
+                prefix,
+            } => {
+                let full_key = format!("{prefix}{key}");
+                let mut request = client
+                    .put_object()
+                    .bucket(bucket)
+                    .key(&full_key)
+                    .content_type("application/octet-stream")
+                    .body(ByteStream::from(bytes));
+                if replace == Replace::Never {
+                    request = request.if_none_match("*");
+                }
+                match request.send().await {
+                    Ok(_) => Ok(()),
+                    Err(error) => {
+                        let status = error.raw_response().map(|r| r.status().as_u16());
+                        if status == Some(412) {
+                            Err(StoreError::Exists(full_key))
+                        } else {
+                            Err(unavailable_s3("PutObject", status))
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// The bytes under `key`, or `None` if there is nothing.
+    pub async fn get(&self, key: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        match self {
+            Self::Folder(root) => {
+                let path = root.join(key);
+                blocking(move || match std::fs::read(&path) {
+                    Ok(bytes) => Ok(Some(bytes)),
+                    Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(None),
+                    Err(error) => Err(StoreError::Unavailable(error.to_string())),
+                })
+                .await
+            }
+            Self::S3 {
+                client,
+                bucket,
+                prefix,
+            } => {
+                let result = client
+                    .get_object()
+                    .bucket(bucket)
+                    .key(format!("{prefix}{key}"))
+                    .send()
+                    .await;
+                match result {
+                    Ok(object) => object
+                        .body
+                        .collect()
+                        .await
+                        .map(|data| Some(data.into_bytes().to_vec()))
+                        .map_err(|e| StoreError::Unavailable(format!("GetObject body: {e}"))),
+                    Err(error) => {
+                        let status = error.raw_response().map(|r| r.status().as_u16());
+                        if status == Some(404) {
+                            Ok(None)
+                        } else {
+                            Err(unavailable_s3("GetObject", status))
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Removes `key`; nothing there is not an error.
+    pub async fn delete(&self, key: &str) -> Result<(), StoreError> {
+        match self {
+            Self::Folder(root) => {
+                let path = root.join(key);
+                blocking(move || match std::fs::remove_file(&path) {
+                    Ok(()) => {
+                        sync_parent(&path);
+                        Ok(())
+                    }
+                    Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(()),
+                    Err(error) => Err(StoreError::Unavailable(error.to_string())),
+                })
+                .await
+            }
+            Self::S3 {
+                client,
+                bucket,
+                prefix,
+            } => client
+                .delete_object()
+                .bucket(bucket)
+                .key(format!("{prefix}{key}"))
+                .send()
+                .await
+                .map(|_| ())
+                .map_err(|e| {
+                    unavailable_s3(
+                        "DeleteObject",
+                        e.raw_response().map(|r| r.status().as_u16()),
+                    )
+                }),
+        }
+    }
+
+    /// Names of the objects directly inside `folder` (not in sub-folders),
+    /// sorted; a missing folder is empty.
+    pub async fn list(&self, folder: &str) -> Result<Vec<String>, StoreError> {
+        let folder = folder.trim_matches('/');
+        let mut names = match self {
+            Self::Folder(root) => {
+                let dir = if folder.is_empty() {
+                    root.clone()
+                } else {
+                    root.join(folder)
+                };
+                blocking(move || list_folder(&dir)).await?
+            }
+            Self::S3 {
+                client,
+                bucket,
+                prefix,
+            } => {
+                let full = if folder.is_empty() {
+                    prefix.clone()
+                } else {
+                    format!("{prefix}{folder}/")
+                };
+                let mut names = Vec::new();
+                let mut pages = client
+                    .list_objects_v2()
+                    .bucket(bucket)
+                    .prefix(&full)
+                    .delimiter("/")
+                    .into_paginator()
+                    .send();
+                while let Some(page) = pages.next().await {
+                    let page = page.map_err(|e| {
+                        unavailable_s3(
+                            "ListObjectsV2",
+                            e.raw_response().map(|r| r.status().as_u16()),
+                        )
+                    })?;
+                    names.extend(
+                        page.contents()
+                            .iter()
+                            .filter_map(|object| object.key()?.strip_prefix(&full))
+                            .map(ToOwned::to_owned),
+                    );
+                }
+                names
+            }
+        };
+        names.sort();
+        Ok(names)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Replace {
+    Never,
+    Whole,
+}
+
+async fn blocking<T: Send + 'static>(
+    work: impl FnOnce() -> Result<T, StoreError> + Send + 'static,
+) -> Result<T, StoreError> {
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(|e| StoreError::Unavailable(e.to_string()))?
+}
+
+fn unavailable_s3(operation: &str, status: Option<u16>) -> StoreError {
+    StoreError::Unavailable(format!(
+        "{operation} failed{}",
+        status
+            .map(|s| format!(" with HTTP {s}"))
+            .unwrap_or_default()
+    ))
+}
+
+/// Write to a temporary name and sync, then link (`Never`: fails if the name
+/// exists) or rename (`Whole`) it into place and sync the folder.
+fn write_file(path: &Path, bytes: &[u8], replace: Replace) -> Result<(), StoreError> {
+    let unavailable = |e: std::io::Error| StoreError::Unavailable(e.to_string());
+    let dir = path
+        .parent()
+        .ok_or_else(|| StoreError::Unavailable("no folder".to_owned()))?;
+    std::fs::create_dir_all(dir).map_err(unavailable)?;
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    // Unique per write, so that concurrent writers of one key never share it.
+    static WRITES: AtomicU64 = AtomicU64::new(0);
+    let sequence = WRITES.fetch_add(1, Ordering::Relaxed);
+    let temporary = dir.join(format!(".{name}.{}-{sequence}.partial", std::process::id()));
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&temporary)
+        .map_err(unavailable)?;
+    let written = file.write_all(bytes).and_then(|()| file.sync_all());
+    drop(file);
+    if let Err(error) = written {
+        let _ = std::fs::remove_file(&temporary);
+        return Err(unavailable(error));
+    }
+    let placed = match replace {
+        Replace::Never => {
+            let linked = std::fs::hard_link(&temporary, path);
+            let _ = std::fs::remove_file(&temporary);
+            linked
+        }
+        Replace::Whole => std::fs::rename(&temporary, path).inspect_err(|_| {
+            let _ = std::fs::remove_file(&temporary);
+        }),
+    };
+    match placed {
+        Ok(()) => {
+            sync_parent(path);
+            Ok(())
+        }
+        Err(error) if error.kind() == std::io::ErrorKind::AlreadyExists => {
+            Err(StoreError::Exists(path.display().to_string()))
+        }
+        Err(error) => Err(unavailable(error)),
+    }
+}
+
+/// Makes a new or removed name durable.
+fn sync_parent(path: &Path) {
+    if let Some(dir) = path.parent()
+        && let Ok(dir) = std::fs::File::open(dir)
+    {
+        let _ = dir.sync_all();
+    }
+}
+
+fn list_folder(dir: &Path) -> Result<Vec<String>, StoreError> {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(error) => return Err(StoreError::Unavailable(error.to_string())),
+    };
+    let mut names = Vec::new();
+    for entry in entries {
+        let entry = entry.map_err(|e| StoreError::Unavailable(e.to_string()))?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        // Dot files are writes in progress.
+        if !name.starts_with('.') && entry.file_type().is_ok_and(|t| t.is_file()) {
+            names.push(name);
+        }
+    }
+    Ok(names)
+}
+
+/// One S3 client per process, from AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY,
+/// AWS_SESSION_TOKEN, AWS_REGION and AWS_ENDPOINT_URL(_S3), as in Lambda or
+/// for any S3-compatible store; stores share its connection pool.
+fn shared_s3_client() -> &'static aws_sdk_s3::Client {
+    static CLIENT: OnceLock<aws_sdk_s3::Client> = OnceLock::new();
+    CLIENT.get_or_init(|| {
+        let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+        let credentials = aws_sdk_s3::config::Credentials::new(
+            var("AWS_ACCESS_KEY_ID").unwrap_or_default(),
+            var("AWS_SECRET_ACCESS_KEY").unwrap_or_default(),
+            var("AWS_SESSION_TOKEN"),
+            None,
+            "environment",
+        );
+        let region = var("AWS_REGION")
+            .or_else(|| var("AWS_DEFAULT_REGION"))
+            .unwrap_or_else(|| "eu-central-1".to_owned());
+        let mut config = aws_sdk_s3::Config::builder()
+            .behavior_version(aws_sdk_s3::config::BehaviorVersion::latest())
+            .region(aws_sdk_s3::config::Region::new(region))
+            .credentials_provider(credentials);
+        if let Some(endpoint) = var("AWS_ENDPOINT_URL_S3").or_else(|| var("AWS_ENDPOINT_URL")) {
+            // S3-compatible servers address buckets by path, not by host name.
+            config = config.endpoint_url(endpoint).force_path_style(true);
+        }
+        aws_sdk_s3::Client::from_conf(config.build())
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_folder_store_never_overwrites_with_put_new() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::Folder(dir.path().to_path_buf());
+        store.put_new("a/b/x.age", b"first".to_vec()).await.unwrap();
+        let again = store.put_new("a/b/x.age", b"second".to_vec()).await;
+        assert!(matches!(again, Err(StoreError::Exists(_))));
+        assert_eq!(store.get("a/b/x.age").await.unwrap().unwrap(), b"first");
+        let leftovers: Vec<_> = std::fs::read_dir(dir.path().join("a/b")).unwrap().collect();
+        assert_eq!(leftovers.len(), 1, "no temporary file left behind");
+    }
+
+    #[tokio::test]
+    async fn put_replaces_get_reads_list_names_delete_removes() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::Folder(dir.path().to_path_buf());
+        assert_eq!(store.get("outbox/A").await.unwrap(), None);
+        assert!(store.list("outbox").await.unwrap().is_empty());
+        store.put("outbox/B", b"1".to_vec()).await.unwrap();
+        store.put("outbox/A", b"1".to_vec()).await.unwrap();
+        store.put("outbox/A", b"2".to_vec()).await.unwrap();
+        store.put("outbox/sub/C", b"3".to_vec()).await.unwrap();
+        assert_eq!(store.get("outbox/A").await.unwrap().unwrap(), b"2");
+        assert_eq!(store.list("outbox/").await.unwrap(), ["A", "B"]);
+        store.delete("outbox/A").await.unwrap();
+        store.delete("outbox/A").await.unwrap();
+        assert_eq!(store.list("outbox").await.unwrap(), ["B"]);
+    }
+
+    #[test]
+    fn store_specs() {
+        assert!(matches!(Store::from_spec("/var/x"), Ok(Store::Folder(_))));
+        assert!(Store::from_spec("s3://").is_err());
+        assert!(Store::from_spec("").is_err());
+        match Store::from_spec("s3://bucket/some/prefix/") {
+            Ok(store @ Store::S3 { .. }) => {
+                assert_eq!(store.describe(), "s3://bucket/some/prefix/");
+            }
+            _ => panic!("expected s3"),
+        }
+    }
+}
