@@ -2,7 +2,8 @@
 # Installs what the demo and the tests need and is not yet on the machine.
 # Idempotent: a second run finds everything and does nothing.
 #   scripts/install-deps.sh demo   -> Rust toolchain check, Python 3 (local web server), age (to decrypt)
-#   scripts/install-deps.sh test   -> plus Chromium (Debian), the browser-test packages (npm)
+#   scripts/install-deps.sh test   -> plus Chromium (Debian), the browser-test packages (npm),
+#                                      xmllint (Debian libxml2-utils: XTA 2 schema checks)
 #                                      and s3s-fs (crates.io), the S3-compatible test server
 #   scripts/install-deps.sh bench  -> the test tools plus wrk (Debian), the load generator
 set -euo pipefail
@@ -37,6 +38,8 @@ fi
 
 missing=()
 command -v chromium >/dev/null || missing+=(chromium)
+# The XTA 2 tests validate every message against the published schemas.
+command -v xmllint >/dev/null || missing+=(libxml2-utils)
 # Chromium needs at least one font to lay out text for the contrast checks.
 fc-list 2>/dev/null | grep -q . || missing+=(fonts-dejavu-core)
 if [ "${#missing[@]}" -gt 0 ]; then
