@@ -35,7 +35,9 @@ lint:
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --workspace --all-targets --locked -- -D warnings
 
+# Every binary first: form-fn's delivery tests run the office CLI beside it.
 unit:
+	$(CARGO) build --workspace --bins --locked
 	$(CARGO) test --workspace --locked
 
 # The browser tests serve the test site and a form-fn on these loopback ports.

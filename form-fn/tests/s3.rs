@@ -3,7 +3,6 @@
 
 mod common;
 
-use std::net::TcpListener;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -22,14 +21,6 @@ impl Drop for S3sFs {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
 }
 
 fn start_s3s_fs(root: &std::path::Path) -> S3sFs {
@@ -150,4 +141,103 @@ fn applications_land_encrypted_in_the_bucket_and_an_outage_is_503() {
         1,
         "nothing more stored"
     );
+}
+
+/// The office's mailbox in a bucket: form-fn delivers into it (the outbox
+/// in the intake bucket), the office fetches, opens and acknowledges from it.
+#[test]
+fn the_mailbox_can_be_a_bucket_the_office_collects_from() {
+    let dir = tempfile::tempdir().unwrap();
+    let public = build_site(dir.path());
+    let registry = set_transport(
+        &public,
+        "koeln",
+        serde_json::json!({"mailbox": {"location": "s3://postfach/koeln"}}),
+    );
+    let root = dir.path().join("s3");
+    std::fs::create_dir_all(root.join("applications")).unwrap();
+    std::fs::create_dir_all(root.join("postfach")).unwrap();
+    let s3 = start_s3s_fs(&root);
+    let endpoint = format!("http://127.0.0.1:{}", s3.port);
+    let env = [
+        ("AWS_ACCESS_KEY_ID", KEY),
+        ("AWS_SECRET_ACCESS_KEY", SECRET),
+        ("AWS_REGION", "eu-central-1"),
+        ("AWS_ENDPOINT_URL", endpoint.as_str()),
+    ];
+    let form_fn = FormFn::start(dir.path(), &registry, "s3://applications/intake", &env);
+    let response = post_form(
+        &form_fn.addr,
+        "/submit/koeln/einbuergerung",
+        &valid_application("de"),
+        &[],
+    );
+    assert_eq!(response.status, 303, "{}", form_fn.logs());
+    let reference = response
+        .header("Location")
+        .and_then(|l| l.split("ref=").nth(1))
+        .unwrap()
+        .to_owned();
+    wait_for_empty_outbox(&root.join("applications/intake"));
+    let in_bucket = files_below(&root.join("postfach/koeln"));
+    assert_eq!(in_bucket.len(), 2, "package and metadata: {in_bucket:?}");
+
+    let inbox = dir.path().join("inbox");
+    let fetch = || {
+        office(
+            &[
+                "fetch",
+                "--from",
+                "s3://postfach/koeln",
+                "--to",
+                inbox.to_str().unwrap(),
+            ],
+            &env,
+        )
+    };
+    let fetched = fetch();
+    assert!(
+        String::from_utf8_lossy(&fetched.stdout).contains(&format!("fetched {reference}")),
+        "{}",
+        String::from_utf8_lossy(&fetched.stderr)
+    );
+    let out = dir.path().join("opened");
+    let identity = repo_root().join("tests/keys/koeln.txt");
+    let package = inbox.join(format!("{reference}.age"));
+    let opened = office(
+        &[
+            "open",
+            "--identity",
+            identity.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+            package.to_str().unwrap(),
+        ],
+        &[],
+    );
+    assert!(
+        opened.status.success(),
+        "{}",
+        String::from_utf8_lossy(&opened.stderr)
+    );
+    let document: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(out.join(&reference).join("application.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(document["values"]["given_names"], "Ayşe Nur");
+
+    let acked = office(&["ack", "--from", "s3://postfach/koeln", &reference], &env);
+    assert!(
+        acked.status.success(),
+        "{}",
+        String::from_utf8_lossy(&acked.stderr)
+    );
+    std::fs::remove_dir_all(&inbox).unwrap();
+    let again = fetch();
+    assert!(
+        String::from_utf8_lossy(&again.stdout).contains("0 new, 0 already here"),
+        "{}",
+        String::from_utf8_lossy(&again.stdout)
+    );
+    drop(s3);
 }

@@ -374,3 +374,96 @@ fn a_broken_quick_check_stops_the_build_with_file_and_line() {
     );
     assert!(!tree.out().exists(), "nothing was written");
 }
+
+#[test]
+fn transport_mistakes_are_refused_where_they_were_written() {
+    let tree = Tree::sample(&["bielefeld"]);
+    let mailbox = "    location: \"mailboxes/bielefeld\"";
+    tree.edit(
+        BIELEFELD,
+        mailbox,
+        "    location: \"s3://Bad_Bucket/bielefeld\"",
+    );
+    let error = only_error(&tree);
+    let text = tree.read(BIELEFELD);
+    assert_eq!(
+        (error.line, error.column),
+        (line_of(&text, "Bad_Bucket"), 15),
+        "{error}"
+    );
+    assert_mentions(&error, BIELEFELD, &["not a mailbox location", "s3://"]);
+
+    tree.edit(
+        BIELEFELD,
+        "  mailbox:\n    location: \"s3://Bad_Bucket/bielefeld\"",
+        "  webhook:\n    url: \"https://intake.bielefeld.example/antrag\"\n    secret: { env: \"correct horse battery\" }",
+    );
+    let error = only_error(&tree);
+    assert_eq!(
+        error.line,
+        line_of(&tree.read(BIELEFELD), "correct horse"),
+        "{error}"
+    );
+    assert_mentions(
+        &error,
+        BIELEFELD,
+        &[
+            "not an environment variable name",
+            "never the secret itself",
+        ],
+    );
+
+    tree.edit(
+        BIELEFELD,
+        "  webhook:\n    url: \"https://intake.bielefeld.example/antrag\"\n    secret: { env: \"correct horse battery\" }",
+        "  xta2:\n    send_url: \"http://xta.bielefeld.example/send\"",
+    );
+    let error = only_error(&tree);
+    assert_eq!(
+        error.line,
+        line_of(&tree.read(BIELEFELD), "send_url"),
+        "{error}"
+    );
+    assert_mentions(&error, BIELEFELD, &["not a service address", "https://"]);
+
+    tree.edit(
+        BIELEFELD,
+        "  xta2:\n    send_url: \"http://xta.bielefeld.example/send\"",
+        "  carrier_pigeon:\n    loft: \"Rathaus\"",
+    );
+    let error = only_error(&tree);
+    assert_mentions(
+        &error,
+        BIELEFELD,
+        &["carrier_pigeon", "xta2", "mailbox", "webhook"],
+    );
+}
+
+#[test]
+fn an_online_form_needs_a_way_to_the_office_and_a_key() {
+    let tree = Tree::sample(&["bielefeld"]);
+    let text = tree.read(BIELEFELD);
+    let without = text[..text.find("# SAMPLE: applications are delivered").unwrap()].to_owned();
+    let without = without.replace(
+        "recipients:\n  - \"age1a9atepkgmfayeu9v3000nj0z89jl4pxmcmvkpg7hdhjrchr94ezqn7xplc\"\n",
+        "",
+    );
+    tree.write(BIELEFELD, &without);
+    assert!(tree.build().is_ok(), "offline, neither is needed");
+    let errors = match tree.build_with_endpoint(Some("https://forms.bielefeld.example")) {
+        Err(site_gen::BuildError::Editor(errors)) => errors,
+        other => panic!("expected editor errors, got {other:?}"),
+    };
+    let text: Vec<String> = errors.iter().map(ToString::to_string).collect();
+    assert_eq!(errors.len(), 2, "{text:#?}");
+    assert!(
+        text.iter()
+            .any(|t| t.contains("`recipients` needs the office's age public key")),
+        "{text:#?}"
+    );
+    assert!(
+        text.iter()
+            .any(|t| t.contains("no `transport` says how they reach the office")),
+        "{text:#?}"
+    );
+}

@@ -43,6 +43,17 @@ impl FormFn {
     /// Starts `form-fn serve` on a free port, working in `dir` (where the
     /// sample municipalities' folder mailboxes are); logs go to `dir/form-fn-<n>.log`.
     pub fn start(dir: &Path, registry: &Path, store: &str, env: &[(&str, &str)]) -> Self {
+        Self::start_with(dir, registry, store, env, &[])
+    }
+
+    /// As [`FormFn::start`], with more arguments for `serve`.
+    pub fn start_with(
+        dir: &Path,
+        registry: &Path,
+        store: &str,
+        env: &[(&str, &str)],
+        extra: &[&str],
+    ) -> Self {
         static STARTED: AtomicUsize = AtomicUsize::new(0);
         let log = dir.join(format!(
             "form-fn-{}.log",
@@ -53,6 +64,7 @@ impl FormFn {
             .args(["serve", "--listen", "127.0.0.1:0", "--registry"])
             .arg(registry)
             .args(["--store", store])
+            .args(extra)
             .current_dir(dir)
             .envs(env.iter().copied())
             .stdout(Stdio::null())
@@ -274,4 +286,220 @@ pub fn decrypt(slug: &str, file: &Path) -> serde_json::Value {
         String::from_utf8_lossy(&output.stderr)
     );
     serde_json::from_slice(&output.stdout).expect("the plaintext is JSON")
+}
+
+/// A port nobody listens on right now.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port")
+}
+
+/// Waits up to 30 s for `done`; `what` says what did not happen.
+pub fn wait_until(what: &str, mut done: impl FnMut() -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !done() {
+        assert!(Instant::now() < deadline, "timed out waiting: {what}");
+        std::thread::sleep(Duration::from_millis(25));
+    }
+}
+
+/// Replaces `slug`'s transport in the `_registry.json` of a built site.
+pub fn set_transport(public: &Path, slug: &str, transport: serde_json::Value) -> PathBuf {
+    let path = public.join("_registry.json");
+    let mut registry: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&path).expect("registry")).expect("registry JSON");
+    registry["municipalities"][slug]["transport"] = transport;
+    std::fs::write(&path, serde_json::to_vec_pretty(&registry).expect("JSON")).expect("write");
+    path
+}
+
+/// The test PKI (tests/pki): CA, form-fn's client identity.
+pub fn pki(name: &str) -> String {
+    repo_root()
+        .join("tests/pki")
+        .join(name)
+        .to_string_lossy()
+        .into_owned()
+}
+
+/// XTA 2 settings pointing at a test receiver on `port`.
+pub fn xta2_transport(port: u16) -> serde_json::Value {
+    serde_json::json!({"xta2": {
+        "send_url": format!("https://127.0.0.1:{port}/xta/send"),
+        "management_url": format!("https://127.0.0.1:{port}/xta/management"),
+        "client_identity": {"file": pki("client-identity.pem")},
+        "server_ca": {"file": pki("ca.pem")},
+        "author_prefix": "ekit",
+        "reader_prefix": "sta",
+        "service": "urn:de:example:einbuergerung:antrag",
+        "timeout_seconds": 2,
+    }})
+}
+
+/// The test double of the office's XTA 2 server or webhook intake
+/// (tests/xta2/receiver.py), a separate process with its own TLS stack.
+pub struct Receiver {
+    child: Option<Child>,
+    pub port: u16,
+    pub state: PathBuf,
+    args: Vec<String>,
+}
+
+impl Receiver {
+    /// XTA 2: requires form-fn's client certificate.
+    pub fn xta2(state: &Path) -> Self {
+        Self::start(
+            state,
+            free_port(),
+            vec!["--client-ca".to_owned(), pki("ca.pem")],
+        )
+    }
+
+    /// A webhook intake that checks signatures made with `secret`.
+    pub fn webhook(state: &Path, secret: &str) -> Self {
+        Self::start(
+            state,
+            free_port(),
+            vec!["--webhook-secret".to_owned(), secret.to_owned()],
+        )
+    }
+
+    fn start(state: &Path, port: u16, args: Vec<String>) -> Self {
+        let mut receiver = Self {
+            child: None,
+            port,
+            state: state.to_path_buf(),
+            args,
+        };
+        receiver.up();
+        receiver
+    }
+
+    /// Starts the process (again, on the same port, with what it recorded).
+    pub fn up(&mut self) {
+        assert!(self.child.is_none(), "receiver already running");
+        let log = std::fs::File::create(self.state.with_extension("log")).expect("log");
+        let child = Command::new("python3")
+            .arg(repo_root().join("tests/xta2/receiver.py"))
+            .args(["--port", &self.port.to_string(), "--state"])
+            .arg(&self.state)
+            .args([
+                "--cert",
+                &pki("server.pem"),
+                "--key",
+                &pki("server-key.pem"),
+            ])
+            .args(&self.args)
+            .stdout(Stdio::null())
+            .stderr(log)
+            .spawn()
+            .expect("python3 runs the test receiver");
+        self.child = Some(child);
+        let port = self.port;
+        wait_until("the receiver listens", || {
+            TcpStream::connect(("127.0.0.1", port)).is_ok()
+        });
+    }
+
+    /// Stops the process: the office's server is down.
+    pub fn down(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+
+    /// The next `times` requests get `behaviour` (fail, timeout, drop_after_accept).
+    pub fn misbehave(&self, behaviour: &str, times: u32) {
+        std::fs::create_dir_all(&self.state).expect("state");
+        std::fs::write(
+            self.state.join("control.json"),
+            serde_json::json!({"behaviour": behaviour, "times": times}).to_string(),
+        )
+        .expect("control file");
+    }
+
+    /// Every request it saw: op, message_id, outcome, detail.
+    pub fn requests(&self) -> Vec<serde_json::Value> {
+        std::fs::read_to_string(self.state.join("requests.jsonl"))
+            .unwrap_or_default()
+            .lines()
+            .map(|line| serde_json::from_str(line).expect("receiver log line"))
+            .collect()
+    }
+
+    /// How often it saw `op` with `outcome`.
+    pub fn count(&self, op: &str, outcome: &str) -> usize {
+        self.requests()
+            .iter()
+            .filter(|r| r["op"] == op && r["outcome"] == outcome)
+            .count()
+    }
+
+    /// The requests it accepted and kept, as files (`.xml`, or `.json` for webhooks).
+    pub fn messages(&self) -> Vec<PathBuf> {
+        files_below(&self.state.join("messages"))
+            .into_iter()
+            .filter(|p| p.extension().is_some_and(|e| e == "xml" || e == "json"))
+            .collect()
+    }
+}
+
+impl Drop for Receiver {
+    fn drop(&mut self) {
+        self.down();
+    }
+}
+
+/// `form-fn drain` once, in `dir`: (exit code, stdout, stderr).
+pub fn drain(dir: &Path, registry: &Path, store: &str, extra: &[&str]) -> (i32, String, String) {
+    drain_with_env(dir, registry, store, extra, &[])
+}
+
+pub fn drain_with_env(
+    dir: &Path,
+    registry: &Path,
+    store: &str,
+    extra: &[&str],
+    env: &[(&str, &str)],
+) -> (i32, String, String) {
+    let output = Command::new(env!("CARGO_BIN_EXE_form-fn"))
+        .arg("drain")
+        .arg("--registry")
+        .arg(registry)
+        .args(["--store", store])
+        .args(extra)
+        .envs(env.iter().copied())
+        .current_dir(dir)
+        .output()
+        .expect("form-fn drain runs");
+    (
+        output.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+/// The `office` CLI, built beside form-fn by `cargo test --workspace`.
+pub fn office(args: &[&str], env: &[(&str, &str)]) -> std::process::Output {
+    let binary = Path::new(env!("CARGO_BIN_EXE_form-fn")).with_file_name("office");
+    assert!(
+        binary.exists(),
+        "{} is missing: run the tests with `cargo test --workspace` (make test does)",
+        binary.display()
+    );
+    Command::new(binary)
+        .args(args)
+        .envs(env.iter().copied())
+        .output()
+        .expect("office runs")
+}
+
+/// The outbox marker of `reference` in a folder store, if still there.
+pub fn marker(store: &Path, reference: &str) -> Option<serde_json::Value> {
+    std::fs::read(store.join("outbox").join(reference))
+        .ok()
+        .map(|bytes| serde_json::from_slice(&bytes).expect("marker JSON"))
 }
