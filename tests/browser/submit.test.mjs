@@ -17,12 +17,16 @@ const here = dirname(fileURLToPath(import.meta.url));
 const sitePort = Number(process.env.SITE_PORT ?? 18090);
 const formPort = Number(process.env.FORM_PORT ?? 18091);
 const formFn = process.env.FORM_FN ?? resolve(here, "../../target/debug/form-fn");
-const store = mkdtempSync(join(tmpdir(), "form-fn-store-"));
+// form-fn works in its own folder: the sample municipalities deliver to
+// folder mailboxes (mailboxes/<slug>) relative to it.
+const work = mkdtempSync(join(tmpdir(), "form-fn-"));
+const store = join(work, "store");
 
 let site, browser, server;
 before(async () => {
   site = await serveSite(sitePort);
   server = spawn(formFn, ["serve", "--listen", `127.0.0.1:${formPort}`, "--registry", join(siteDir, "_registry.json"), "--store", store], {
+    cwd: work,
     stdio: ["ignore", "ignore", "pipe"],
   });
   await new Promise((ok, fail) => {
@@ -94,7 +98,7 @@ test("a citizen corrects a refused field, submits, and the office can read the a
   assert.deepEqual(await axeViolations(page), [], "confirmation page: axe-core violations");
   assert.deepEqual([...origins].sort(), [`http://127.0.0.1:${formPort}`, `http://127.0.0.1:${sitePort}`].sort(), "no third-party origin");
 
-  const files = storedFiles(store);
+  const files = storedFiles(join(store, "submissions"));
   assert.equal(files.length, 1);
   assert.ok(files[0].endsWith(`${reference}.age`));
   const plain = execFileSync("age", ["-d", "-i", resolve(here, "../keys/bielefeld.txt"), files[0]]);
