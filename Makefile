@@ -7,6 +7,7 @@ FORM_PORT ?= 8081
 export CARGO_TARGET_DIR ?= $(CURDIR)/target
 SITE_GEN := $(CARGO_TARGET_DIR)/debug/site-gen
 FORM_FN := $(CARGO_TARGET_DIR)/debug/form-fn
+OFFICE := $(CARGO_TARGET_DIR)/debug/office
 TEST_SITE := $(CARGO_TARGET_DIR)/test-site
 
 .PHONY: demo test lint unit browser site bench clean
@@ -14,13 +15,17 @@ TEST_SITE := $(CARGO_TARGET_DIR)/test-site
 ## demo: build the sample site, start form-fn, serve it all on http://127.0.0.1:$(PORT)/
 demo:
 	scripts/install-deps.sh demo
-	$(CARGO) build -p site-gen -p form-fn
+	$(CARGO) build -p site-gen -p form-fn -p office
 	$(SITE_GEN) build --out public --base-url http://127.0.0.1:$(PORT)/ --form-endpoint http://127.0.0.1:$(FORM_PORT)
 	@echo
 	@echo "Sample site:  http://127.0.0.1:$(PORT)/   (application form: http://127.0.0.1:$(PORT)/bielefeld/de/apply/)"
-	@echo "Applications are encrypted and stored in demo-store/submissions/<AGS>/<yyyy>/<mm>/<dd>/<reference>.age"
-	@echo "The office opens one with its identity, e.g. for Bielefeld:"
-	@echo "  age -d -i tests/keys/bielefeld.txt demo-store/submissions/05711000/.../<reference>.age"
+	@echo "Applications are encrypted, stored in demo-store/submissions/<AGS>/<yyyy>/<mm>/<dd>/<reference>.age"
+	@echo "and delivered to the office's mailbox, mailboxes/<slug>/ (the sample transport)."
+	@echo "The office collects and opens them with its identity, e.g. for Bielefeld:"
+	@echo "  $(OFFICE) fetch --from mailboxes/bielefeld --to inbox"
+	@echo "  $(OFFICE) open --identity tests/keys/bielefeld.txt --registry public/_registry.json --out opened inbox/*.age"
+	@echo "  $(OFFICE) ack --from mailboxes/bielefeld <reference>"
+	@echo "(or with the age CLI: age -d -i tests/keys/bielefeld.txt inbox/<reference>.age)"
 	@echo "Ctrl+C stops both servers."
 	@echo
 	$(FORM_FN) serve --listen 127.0.0.1:$(FORM_PORT) --registry public/_registry.json --store demo-store & \
@@ -58,4 +63,4 @@ bench:
 	scripts/bench-form-fn.py
 
 clean:
-	rm -rf public bench-out demo-store $(TEST_SITE)
+	rm -rf public bench-out demo-store mailboxes inbox opened $(TEST_SITE)
