@@ -6,9 +6,15 @@ Measures, each as the median of several runs:
 - throughput and latency (p50, p99) of a typical ~10 KB application
   (multipart, text fields plus a small PDF) from 16 concurrent clients (wrk),
   against the folder store and against s3s-fs on loopback;
-- peak memory (max RSS) of form-fn under that load.
-Every request is a valid application that is encrypted and stored.
+- peak memory (max RSS) of form-fn under that load;
+- delivery: every application of a run is forwarded at once to the sample's
+  folder mailbox (outbox marker, deposit, marker removed); the run checks
+  that all of them arrived;
+- drain: applications queued while the mailbox was unwritable, then
+  delivered by one `form-fn drain --now` (deliveries per second).
+Every request is a valid application that is encrypted, stored and queued.
 """
+import json
 import os
 import re
 import signal
@@ -64,10 +70,10 @@ def wait_port(port, timeout=20):
     raise SystemExit(f"nothing listens on {port}")
 
 
-def first_answer_ms(args, env):
+def first_answer_ms(args, env, cwd):
     """Milliseconds from spawning form-fn to its first HTTP answer."""
     start = time.monotonic()
-    process = subprocess.Popen(args, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(args, env=env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         while True:
             try:
@@ -84,17 +90,37 @@ def first_answer_ms(args, env):
         process.wait()
 
 
-def load_run(args, env, lua):
-    """One wrk run against a fresh form-fn; returns (req/s, p50 ms, p99 ms, max RSS MiB)."""
+def files_in(folder):
+    try:
+        return len(os.listdir(folder))
+    except FileNotFoundError:
+        return 0
+
+
+def wait_delivered(outbox, timeout=120):
+    """Seconds until the outbox is empty (every application delivered)."""
+    start = time.monotonic()
+    while files_in(outbox) > 0:
+        if time.monotonic() - start > timeout:
+            raise SystemExit(f"{files_in(outbox)} applications still undelivered after {timeout} s")
+        time.sleep(0.05)
+    return time.monotonic() - start
+
+
+def load_run(args, env, lua, cwd, outbox=None):
+    """One wrk run against a fresh form-fn; returns (req/s, p50 ms, p99 ms, max RSS MiB).
+    With `outbox` (a folder store), waits until every application was delivered."""
     timed = ["/usr/bin/time", "-f", "%M", "-o", os.path.join(tempfile.gettempdir(), "form-fn-rss.txt")] + args
     # Its own process group: /usr/bin/time does not pass SIGINT on to form-fn.
-    process = subprocess.Popen(timed, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    process = subprocess.Popen(timed, env=env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                                start_new_session=True)
     wait_port(PORT)
     out = subprocess.run(
         ["wrk", "-t2", "-c16", f"-d{SECONDS}s", "--latency", "-s", lua, f"http://127.0.0.1:{PORT}/submit/bielefeld/einbuergerung"],
         capture_output=True, text=True, check=True,
     ).stdout
+    if outbox:
+        wait_delivered(outbox)
     os.killpg(process.pid, signal.SIGINT)
     process.wait()
     with open(os.path.join(tempfile.gettempdir(), "form-fn-rss.txt")) as f:
@@ -135,18 +161,55 @@ def main():
     s3 = subprocess.Popen(["s3s-fs", "--host", "127.0.0.1", "--port", str(S3_PORT), "--access-key", "bench",
                            "--secret-key", "bench-secret", s3_root], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     wait_port(S3_PORT)
+    # form-fn works in `work`: the sample's mailboxes (mailboxes/<slug>) are there.
+    serve = lambda store, registry=registry, extra=(): [
+        os.path.join(BIN, "form-fn"), "serve", "--listen", f"127.0.0.1:{PORT}",
+        "--registry", registry, "--store", store, *extra]
     try:
-        serve = lambda store: [os.path.join(BIN, "form-fn"), "serve", "--listen", f"127.0.0.1:{PORT}",
-                               "--registry", registry, "--store", store]
-        starts = [first_answer_ms(serve(os.path.join(work, f"start-{i}")), env) for i in range(max(RUNS, 5))]
+        starts = [first_answer_ms(serve(os.path.join(work, f"start-{i}")), env, work) for i in range(max(RUNS, 5))]
         print(f"machine: {os.cpu_count()} cores; body {len(body)} bytes; {SECONDS} s x {RUNS} runs, 16 connections (wrk -t2 -c16)")
         print(f"start to first answer: median {statistics.median(starts):.1f} ms (runs: {', '.join(f'{s:.1f}' for s in starts)})")
+        print("intake, each application forwarded at once to the sample's folder mailbox:")
         print(f"{'store':<10} {'subm/s':>9} {'p50_ms':>8} {'p99_ms':>8} {'peak_rss_mib':>13}")
-        for name, store, store_env in [("folder", os.path.join(work, "store"), env),
-                                       ("s3s-fs", "s3://applications/bench", s3_env)]:
-            runs = [load_run(serve(store), store_env, lua) for _ in range(RUNS)]
+        for name, store, store_env, outbox in [
+                ("folder", os.path.join(work, "store"), env, os.path.join(work, "store", "outbox")),
+                ("s3s-fs", "s3://applications/bench", s3_env, os.path.join(s3_root, "applications", "bench", "outbox"))]:
+            runs = [load_run(serve(store), store_env, lua, work, outbox) for _ in range(RUNS)]
             median = lambda i: statistics.median(r[i] for r in runs)
             print(f"{name:<10} {median(0):>9.0f} {median(1):>8.2f} {median(2):>8.2f} {median(3):>13.1f}")
+        delivered = files_in(os.path.join(work, "mailboxes", "bielefeld")) // 2
+        stored = sum(len(files) for _, _, files in os.walk(os.path.join(work, "store", "submissions")))
+        stored += sum(len(files) for _, _, files in os.walk(os.path.join(s3_root, "applications", "bench", "submissions")))
+        print(f"all delivered: {delivered} packages in the mailbox for {stored} stored applications")
+        if delivered != stored:
+            raise SystemExit("not every stored application reached the mailbox")
+
+        rates = []
+        for i in range(RUNS):
+            blocked = os.path.join(work, f"blocked-{i}")
+            open(blocked, "w").close()  # a file where the mailbox folder should be
+            with open(registry) as f:
+                data = json.load(f)
+            data["municipalities"]["bielefeld"]["transport"] = {"mailbox": {"location": os.path.join(blocked, "box")}}
+            queued_registry = os.path.join(site, f"_registry-blocked-{i}.json")
+            with open(queued_registry, "w") as f:
+                json.dump(data, f)
+            store = os.path.join(work, f"drain-store-{i}")
+            load_run(serve(store, queued_registry, ("--drain-every", "0")), env, lua, work)
+            queued = files_in(os.path.join(store, "outbox"))
+            data["municipalities"]["bielefeld"]["transport"] = {"mailbox": {"location": os.path.join(work, f"drained-{i}")}}
+            with open(queued_registry, "w") as f:
+                json.dump(data, f)
+            start = time.monotonic()
+            subprocess.run([os.path.join(BIN, "form-fn"), "drain", "--now", "--registry", queued_registry, "--store", store],
+                           cwd=work, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            seconds = time.monotonic() - start
+            if files_in(os.path.join(store, "outbox")) or files_in(os.path.join(work, f"drained-{i}")) != 2 * queued:
+                raise SystemExit("the drain left applications undelivered")
+            rates.append((queued, queued / seconds, seconds))
+        median_rate = statistics.median(r[1] for r in rates)
+        print(f"drain --now to a folder mailbox: median {median_rate:.0f} deliveries/s "
+              f"(runs: {', '.join(f'{n} in {t:.1f} s' for n, _, t in rates)})")
     finally:
         s3.terminate()
         s3.wait()

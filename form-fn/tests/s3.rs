@@ -49,6 +49,16 @@ fn start_s3s_fs(root: &std::path::Path) -> S3sFs {
     S3sFs { child, port }
 }
 
+/// The AWS environment for s3s-fs at `endpoint`, signing with `secret`.
+fn credentials<'a>(endpoint: &'a str, secret: &'a str) -> [(&'static str, &'a str); 4] {
+    [
+        ("AWS_ACCESS_KEY_ID", KEY),
+        ("AWS_SECRET_ACCESS_KEY", secret),
+        ("AWS_REGION", "eu-central-1"),
+        ("AWS_ENDPOINT_URL", endpoint),
+    ]
+}
+
 #[test]
 fn applications_land_encrypted_in_the_bucket_and_an_outage_is_503() {
     let dir = tempfile::tempdir().unwrap();
@@ -57,12 +67,7 @@ fn applications_land_encrypted_in_the_bucket_and_an_outage_is_503() {
     std::fs::create_dir_all(root.join("applications")).unwrap();
     let s3 = start_s3s_fs(&root);
     let endpoint = format!("http://127.0.0.1:{}", s3.port);
-    let env = [
-        ("AWS_ACCESS_KEY_ID", KEY),
-        ("AWS_SECRET_ACCESS_KEY", SECRET),
-        ("AWS_REGION", "eu-central-1"),
-        ("AWS_ENDPOINT_URL", endpoint.as_str()),
-    ];
+    let env = credentials(&endpoint, SECRET);
     let form_fn = FormFn::start(
         dir.path(),
         &public.join("_registry.json"),
@@ -104,12 +109,7 @@ fn applications_land_encrypted_in_the_bucket_and_an_outage_is_503() {
     assert_eq!(document["reference"], reference.as_str());
     assert_eq!(document["values"]["given_names"], "Ayşe Nur");
 
-    let wrong_keys = [
-        ("AWS_ACCESS_KEY_ID", KEY),
-        ("AWS_SECRET_ACCESS_KEY", "wrong"),
-        ("AWS_REGION", "eu-central-1"),
-        ("AWS_ENDPOINT_URL", endpoint.as_str()),
-    ];
+    let wrong_keys = credentials(&endpoint, "wrong");
     let unsigned = FormFn::start(
         dir.path(),
         &public.join("_registry.json"),
@@ -159,12 +159,7 @@ fn the_mailbox_can_be_a_bucket_the_office_collects_from() {
     std::fs::create_dir_all(root.join("postfach")).unwrap();
     let s3 = start_s3s_fs(&root);
     let endpoint = format!("http://127.0.0.1:{}", s3.port);
-    let env = [
-        ("AWS_ACCESS_KEY_ID", KEY),
-        ("AWS_SECRET_ACCESS_KEY", SECRET),
-        ("AWS_REGION", "eu-central-1"),
-        ("AWS_ENDPOINT_URL", endpoint.as_str()),
-    ];
+    let env = credentials(&endpoint, SECRET);
     let form_fn = FormFn::start(dir.path(), &registry, "s3://applications/intake", &env);
     let response = post_form(
         &form_fn.addr,

@@ -2,26 +2,22 @@
 //! asked and readable only by its owner, and the recipient line the
 //! municipality file needs.
 
-use std::io::Write;
 use std::path::Path;
 
 use age::secrecy::ExposeSecret;
 
-use crate::OfficeError;
+use crate::{OfficeError, private};
 
 /// Writes a new identity to `path` (which must not exist yet); returns the
 /// public recipient (`age1…`) that belongs to it.
 pub fn keygen(path: &Path, created: &str) -> Result<String, OfficeError> {
     let identity = age::x25519::Identity::generate();
     let recipient = identity.to_public().to_string();
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
-    }
-    let mut file = options.open(path).map_err(|error| {
+    let text = format!(
+        "# created: {created}\n# public key: {recipient}\n{}\n",
+        identity.to_string().expose_secret()
+    );
+    private::write_new(path, text.as_bytes()).map_err(|error| {
         if error.kind() == std::io::ErrorKind::AlreadyExists {
             OfficeError::Refused(format!(
                 "{} exists already: it may be the key to applications that are still \
@@ -32,13 +28,6 @@ pub fn keygen(path: &Path, created: &str) -> Result<String, OfficeError> {
             OfficeError::io("write", path, error)
         }
     })?;
-    let text = format!(
-        "# created: {created}\n# public key: {recipient}\n{}\n",
-        identity.to_string().expose_secret()
-    );
-    file.write_all(text.as_bytes())
-        .and_then(|()| file.sync_all())
-        .map_err(|e| OfficeError::io("write", path, e))?;
     Ok(recipient)
 }
 

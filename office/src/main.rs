@@ -15,6 +15,7 @@
 mod keygen;
 mod mailbox;
 mod open;
+mod private;
 mod summary;
 
 use std::path::{Path, PathBuf};

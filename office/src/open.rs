@@ -13,8 +13,8 @@ use form_spec::document::Document;
 use form_spec::registry::Registry;
 use sealed_store::package::{PackageMeta, sha256_hex};
 
-use crate::OfficeError;
 use crate::summary::render_summary;
+use crate::{OfficeError, private};
 
 /// The identities in an age identity file (`office keygen`, `age-keygen`).
 pub fn load_identities(path: &Path) -> Result<Vec<Box<dyn age::Identity>>, OfficeError> {
@@ -216,49 +216,25 @@ fn write_all(
     summary: &str,
     attachments: &[AttachmentFile],
 ) -> Result<(), OfficeError> {
-    let attachments_dir = dir.join("attachments");
-    create_private_dir(dir)?;
-    write_private(&dir.join("application.json"), plaintext)?;
-    write_private(&dir.join("summary.html"), summary.as_bytes())?;
+    let create =
+        |path: &Path| private::create_dir(path).map_err(|e| OfficeError::io("create", path, e));
+    let write = |path: &Path, bytes: &[u8]| {
+        private::write_new(path, bytes).map_err(|e| OfficeError::io("write", path, e))
+    };
+    create(dir)?;
+    write(&dir.join("application.json"), plaintext)?;
+    write(&dir.join("summary.html"), summary.as_bytes())?;
     if !attachments.is_empty() {
-        create_private_dir(&attachments_dir)?;
+        let attachments_dir = dir.join("attachments");
+        create(&attachments_dir)?;
         for attachment in attachments {
-            write_private(
+            write(
                 &attachments_dir.join(&attachment.file_name),
                 &attachment.bytes,
             )?;
         }
     }
     Ok(())
-}
-
-/// Plaintext at the office is for the office only: owner-only folders and files.
-fn create_private_dir(path: &Path) -> Result<(), OfficeError> {
-    let mut builder = std::fs::DirBuilder::new();
-    builder.recursive(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::DirBuilderExt;
-        builder.mode(0o700);
-    }
-    builder
-        .create(path)
-        .map_err(|e| OfficeError::io("create", path, e))
-}
-
-fn write_private(path: &Path, bytes: &[u8]) -> Result<(), OfficeError> {
-    use std::io::Write;
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
-    }
-    options
-        .open(path)
-        .and_then(|mut file| file.write_all(bytes).and_then(|()| file.sync_all()))
-        .map_err(|e| OfficeError::io("write", path, e))
 }
 
 #[cfg(test)]
