@@ -6,10 +6,9 @@
 
 use form_spec::registry::MunicipalityEntry;
 use form_spec::validate::Validated;
-use sealed_store::StoreError;
 use sealed_store::package::{Municipality, PackageMeta, sha256_hex};
+use sealed_store::{Store, StoreError};
 
-use crate::app::AppState;
 use form_spec::date::UtcTime;
 
 use crate::document::{Submitted, canonical_json, object_key};
@@ -36,7 +35,7 @@ pub struct Application<'a> {
 
 /// Seals, queues and stores `application`; `None` if that was not possible
 /// (the reason is logged), in which case nothing is kept.
-pub async fn seal_and_store(state: &AppState, application: &Application<'_>) -> Option<Stored> {
+pub async fn seal_and_store(store: &Store, application: &Application<'_>) -> Option<Stored> {
     let Application { slug, entry, .. } = *application;
     // A reference that is taken (in the outbox or the store) gets a new one.
     for _attempt in 0..3 {
@@ -76,7 +75,7 @@ pub async fn seal_and_store(state: &AppState, application: &Application<'_>) -> 
         };
         let queued = entry.transport.is_some();
         if queued {
-            match outbox::enqueue(&state.store, &Pending::new(slug, &key, meta)).await {
+            match outbox::enqueue(store, &Pending::new(slug, &key, meta)).await {
                 Ok(()) => {}
                 Err(StoreError::Exists(_)) => continue,
                 Err(StoreError::Unavailable(reason)) => {
@@ -88,7 +87,7 @@ pub async fn seal_and_store(state: &AppState, application: &Application<'_>) -> 
             tracing::warn!(municipality = %slug, reference = %reference, "no transport configured: the office must collect from the store itself");
         }
         let sealed_bytes = sealed.len();
-        match state.store.put_new(&key, sealed).await {
+        match store.put_new(&key, sealed).await {
             Ok(()) => {
                 return Some(Stored {
                     reference,
@@ -97,7 +96,7 @@ pub async fn seal_and_store(state: &AppState, application: &Application<'_>) -> 
                 });
             }
             Err(error) => {
-                if queued && let Err(cleanup) = outbox::remove(&state.store, &reference).await {
+                if queued && let Err(cleanup) = outbox::remove(store, &reference).await {
                     // The drain removes a marker without package after a while.
                     tracing::warn!(municipality = %slug, reference = %reference, error = %cleanup, "cannot remove the outbox marker of a refused write");
                 }

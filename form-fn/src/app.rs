@@ -222,7 +222,7 @@ async fn handle(
         language: &lang,
         validated: &validated,
     };
-    let Some(stored) = seal_and_store(state, &application).await else {
+    let Some(stored) = seal_and_store(&state.store, &application).await else {
         let status = StatusCode::SERVICE_UNAVAILABLE;
         return (status, None, size, pages::unavailable(json));
     };
