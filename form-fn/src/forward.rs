@@ -6,7 +6,7 @@
 //! `delivery_overdue` and `alerts/<reference>`), and retries go on: a stored
 //! application is never dropped.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -57,6 +57,37 @@ pub struct Forwarder {
     /// Built on first use per municipality: a missing secret must not stop
     /// form-fn from accepting applications, only their delivery.
     transports: Mutex<HashMap<String, Arc<dyn Transport>>>,
+    /// The immediate forward and the periodic drain must not both send one package.
+    in_flight: InFlight,
+}
+
+/// References being forwarded by this process right now.
+#[derive(Default)]
+struct InFlight(Mutex<HashSet<String>>);
+
+impl InFlight {
+    /// Claims `reference`; `None` if it is being forwarded already.
+    fn claim(&self, reference: &str) -> Option<Claim<'_>> {
+        let mut set = self.0.lock().ok()?;
+        set.insert(reference.to_owned()).then(|| Claim {
+            in_flight: self,
+            reference: reference.to_owned(),
+        })
+    }
+}
+
+/// A reference claimed for one attempt; released when dropped.
+struct Claim<'a> {
+    in_flight: &'a InFlight,
+    reference: String,
+}
+
+impl Drop for Claim<'_> {
+    fn drop(&mut self) {
+        if let Ok(mut set) = self.in_flight.0.lock() {
+            set.remove(&self.reference);
+        }
+    }
 }
 
 impl Forwarder {
@@ -66,6 +97,7 @@ impl Forwarder {
             store,
             alert_after,
             transports: Mutex::new(HashMap::new()),
+            in_flight: InFlight::default(),
         }
     }
 
@@ -74,7 +106,12 @@ impl Forwarder {
     /// application; returns how many could not be built.
     pub fn check_transports(&self) -> usize {
         let mut broken = 0;
-        for slug in self.registry.municipalities.keys() {
+        let online = self
+            .registry
+            .municipalities
+            .iter()
+            .filter(|(_, entry)| !entry.forms.is_empty());
+        for (slug, _) in online {
             if let Err(error) = self.transport(slug) {
                 broken += 1;
                 tracing::error!(event = "transport_unusable", municipality = %slug, error = %error, "cannot deliver to this office until its transport settings work");
@@ -107,6 +144,9 @@ impl Forwarder {
 
     /// Tries to deliver the package queued under `reference` once.
     pub async fn forward(&self, reference: &str, when: When) -> Outcome {
+        let Some(_claim) = self.in_flight.claim(reference) else {
+            return Outcome::NotDue;
+        };
         let mut pending = match outbox::load(&self.store, reference).await {
             Ok(Some(pending)) => pending,
             Ok(None) => return Outcome::Gone,
@@ -226,5 +266,21 @@ impl Forwarder {
             }
         }
         Ok(summary)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_reference_is_forwarded_by_one_task_at_a_time() {
+        let in_flight = InFlight::default();
+        let first = in_flight.claim("K7MV-XPQ2-HD9R");
+        assert!(first.is_some());
+        assert!(in_flight.claim("K7MV-XPQ2-HD9R").is_none());
+        assert!(in_flight.claim("AAAA-BBBB-CCCC").is_some());
+        drop(first);
+        assert!(in_flight.claim("K7MV-XPQ2-HD9R").is_some());
     }
 }

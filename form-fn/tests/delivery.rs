@@ -12,7 +12,7 @@ use base64::Engine;
 use common::*;
 
 const SUBMIT: &str = "/submit/bielefeld/einbuergerung";
-const WEBHOOK_SECRET: &str = "webhook-secret-for-tests";
+const WEBHOOK_SECRET: &str = "0123456789abcdef-webhook-secret-for-tests-only";
 
 struct Setup {
     dir: tempfile::TempDir,
@@ -428,7 +428,10 @@ fn a_wrong_webhook_secret_is_refused_and_the_application_waits() {
     let receiver_state = tempfile::tempdir().unwrap();
     let receiver = Receiver::webhook(&receiver_state.path().join("hook"), WEBHOOK_SECRET);
     let setup = Setup::new(Some(webhook_transport(receiver.port)));
-    let form_fn = setup.form_fn(&[("BIELEFELD_WEBHOOK_SECRET", "not-the-secret")]);
+    let form_fn = setup.form_fn(&[(
+        "BIELEFELD_WEBHOOK_SECRET",
+        "a-secret-long-enough-but-not-the-office-one",
+    )]);
     let reference = submit(&form_fn, &valid_application("de"));
     let marker = setup.wait_for_failed_attempt(&reference);
     assert!(
@@ -443,6 +446,12 @@ fn a_wrong_webhook_secret_is_refused_and_the_application_waits() {
     assert!(
         err.contains("environment variable BIELEFELD_WEBHOOK_SECRET is not set"),
         "a missing secret is named, never shown: {err}"
+    );
+    let (_, out, err) = setup.drain(&["--now"], &[("BIELEFELD_WEBHOOK_SECRET", "short")]);
+    assert!(out.contains("failed 1"), "{out}");
+    assert!(
+        err.contains("5 bytes are too few") && !err.contains("short"),
+        "a weak secret is refused, never shown: {err}"
     );
     let (_, out, _) = setup.drain(&["--now"], &[("BIELEFELD_WEBHOOK_SECRET", WEBHOOK_SECRET)]);
     assert!(out.contains("delivered 1"), "{out}");

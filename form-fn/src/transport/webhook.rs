@@ -22,11 +22,23 @@ pub struct WebhookTransport {
     client: reqwest::Client,
 }
 
+/// Shorter keys can be guessed from signatures; 32 bytes is SHA-512's HMAC
+/// block half and what `openssl rand -hex 32` prints as 64 characters.
+const MIN_SECRET_BYTES: usize = 32;
+
 impl WebhookTransport {
     pub fn new(settings: &form_spec::transport::Webhook) -> Result<Self, DeliveryError> {
+        let secret = read_source(&settings.secret, "secret")?;
+        if secret.len() < MIN_SECRET_BYTES {
+            return Err(DeliveryError::Settings(format!(
+                "secret: {} bytes are too few to sign with; use at least {MIN_SECRET_BYTES} \
+                 random bytes, e.g. `openssl rand -hex 32`",
+                secret.len()
+            )));
+        }
         Ok(Self {
             url: settings.url.to_string(),
-            secret: read_source(&settings.secret, "secret")?,
+            secret,
             client: client(settings.server_ca.as_ref(), None, settings.timeout_seconds)?,
         })
     }
