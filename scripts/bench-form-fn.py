@@ -114,15 +114,17 @@ def load_run(args, env, lua, cwd, outbox=None):
     # Its own process group: /usr/bin/time does not pass SIGINT on to form-fn.
     process = subprocess.Popen(timed, env=env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                                start_new_session=True)
-    wait_port(PORT)
-    out = subprocess.run(
-        ["wrk", "-t2", "-c16", f"-d{SECONDS}s", "--latency", "-s", lua, f"http://127.0.0.1:{PORT}/submit/bielefeld/einbuergerung"],
-        capture_output=True, text=True, check=True,
-    ).stdout
-    if outbox:
-        wait_delivered(outbox)
-    os.killpg(process.pid, signal.SIGINT)
-    process.wait()
+    try:
+        wait_port(PORT)
+        out = subprocess.run(
+            ["wrk", "-t2", "-c16", f"-d{SECONDS}s", "--latency", "-s", lua, f"http://127.0.0.1:{PORT}/submit/bielefeld/einbuergerung"],
+            capture_output=True, text=True, check=True,
+        ).stdout
+        if outbox:
+            wait_delivered(outbox)
+    finally:
+        os.killpg(process.pid, signal.SIGINT)
+        process.wait()
     with open(os.path.join(tempfile.gettempdir(), "form-fn-rss.txt")) as f:
         rss = int(f.read().split()[-1]) / 1024
 

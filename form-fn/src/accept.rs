@@ -9,6 +9,8 @@ use form_spec::validate::Validated;
 use sealed_store::package::{Municipality, PackageMeta, sha256_hex};
 use sealed_store::{Store, StoreError};
 
+use std::sync::Arc;
+
 use form_spec::date::UtcTime;
 
 use crate::document::{Submitted, canonical_json, object_key};
@@ -23,20 +25,30 @@ pub struct Stored {
     pub sealed_bytes: usize,
 }
 
-/// What the application is: its form and language.
-pub struct Application<'a> {
-    pub slug: &'a str,
-    pub entry: &'a MunicipalityEntry,
-    pub form_id: &'a str,
+/// A validated application with what it needs to be sealed and stored.
+pub struct Application {
+    pub slug: String,
+    pub entry: MunicipalityEntry,
+    pub form_id: String,
     pub form_version: u32,
-    pub language: &'a str,
-    pub validated: &'a Validated,
+    pub language: String,
+    pub validated: Validated,
 }
 
-/// Seals, queues and stores `application`; `None` if that was not possible
-/// (the reason is logged), in which case nothing is kept.
-pub async fn seal_and_store(store: &Store, application: &Application<'_>) -> Option<Stored> {
-    let Application { slug, entry, .. } = *application;
+/// Seals, queues and stores `application` in a task of its own, so that a
+/// citizen's connection that drops halfway cannot stop it between the outbox
+/// marker and the package; `None` if it was not possible (the reason is
+/// logged), in which case nothing is kept.
+pub async fn seal_and_store(store: Arc<Store>, application: Application) -> Option<Stored> {
+    tokio::spawn(async move { seal_and_store_now(&store, &application).await })
+        .await
+        .ok()
+        .flatten()
+}
+
+async fn seal_and_store_now(store: &Store, application: &Application) -> Option<Stored> {
+    let slug = application.slug.as_str();
+    let entry = &application.entry;
     // A reference that is taken (in the outbox or the store) gets a new one.
     for _attempt in 0..3 {
         let reference = new_reference().ok()?;
@@ -47,9 +59,9 @@ pub async fn seal_and_store(store: &Store, application: &Application<'_>) -> Opt
             slug,
             ags: &entry.ags,
             municipality_name: &entry.name,
-            form_id: application.form_id,
+            form_id: &application.form_id,
             form_version: application.form_version,
-            language: application.language,
+            language: &application.language,
             values: &application.validated.values,
             attachments: &application.validated.attachments,
         });
@@ -68,7 +80,7 @@ pub async fn seal_and_store(store: &Store, application: &Application<'_>) -> Opt
                 slug: slug.to_owned(),
                 ags: entry.ags.clone(),
             },
-            form: application.form_id.to_owned(),
+            form: application.form_id.clone(),
             received_at: received.rfc3339(),
             size: sealed.len() as u64,
             sha256: sha256_hex(&sealed),

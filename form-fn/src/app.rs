@@ -215,14 +215,14 @@ async fn handle(
     };
     drop(submission);
     let application = Application {
-        slug,
-        entry,
-        form_id,
+        slug: slug.to_owned(),
+        entry: entry.clone(),
+        form_id: form_id.to_owned(),
         form_version: form.version,
-        language: &lang,
-        validated: &validated,
+        language: lang,
+        validated,
     };
-    let Some(stored) = seal_and_store(&state.store, &application).await else {
+    let Some(stored) = seal_and_store(Arc::clone(&state.store), application).await else {
         let status = StatusCode::SERVICE_UNAVAILABLE;
         return (status, None, size, pages::unavailable(json));
     };
