@@ -4,14 +4,14 @@
 //! told that the application arrived. The outbox marker is written first, so
 //! that no stored package can be missing from the outbox.
 
+use std::sync::Arc;
+
+use form_spec::date::UtcTime;
 use form_spec::registry::MunicipalityEntry;
 use form_spec::validate::Validated;
 use sealed_store::package::{Municipality, PackageMeta, sha256_hex};
 use sealed_store::{Store, StoreError};
-
-use std::sync::Arc;
-
-use form_spec::date::UtcTime;
+use tokio::sync::RwLock;
 
 use crate::document::{Submitted, canonical_json, object_key};
 use crate::outbox::{self, Pending};
@@ -35,15 +35,43 @@ pub struct Application {
     pub validated: Validated,
 }
 
-/// Seals, queues and stores `application` in a task of its own, so that a
-/// citizen's connection that drops halfway cannot stop it between the outbox
-/// marker and the package; `None` if it was not possible (the reason is
-/// logged), in which case nothing is kept.
-pub async fn seal_and_store(store: Arc<Store>, application: Application) -> Option<Stored> {
-    tokio::spawn(async move { seal_and_store_now(&store, &application).await })
+/// Seals, queues and stores applications, each in a task of its own so that
+/// a citizen's connection that drops halfway cannot stop it between the
+/// outbox marker and the package; and lets a server that stops wait for the
+/// tasks still running.
+pub struct Sealer {
+    store: Arc<Store>,
+    /// Each running task holds a read guard; `finish` takes the write guard.
+    running: Arc<RwLock<()>>,
+}
+
+impl Sealer {
+    pub fn new(store: Arc<Store>) -> Self {
+        Self {
+            store,
+            running: Arc::new(RwLock::new(())),
+        }
+    }
+
+    /// Seals, queues and stores `application`; `None` if that was not
+    /// possible (the reason is logged), in which case nothing is kept.
+    pub async fn seal_and_store(&self, application: Application) -> Option<Stored> {
+        let running = Arc::clone(&self.running).read_owned().await;
+        let store = Arc::clone(&self.store);
+        tokio::spawn(async move {
+            let stored = seal_and_store_now(&store, &application).await;
+            drop(running);
+            stored
+        })
         .await
         .ok()
         .flatten()
+    }
+
+    /// Waits until every task started has finished.
+    pub async fn finish(&self) {
+        let _ = self.running.write().await;
+    }
 }
 
 async fn seal_and_store_now(store: &Store, application: &Application) -> Option<Stored> {

@@ -19,9 +19,8 @@ use axum::routing::post;
 use form_spec::date::{Date, UtcTime};
 use form_spec::registry::Registry;
 use form_spec::validate::{FieldError, Submission, validate};
-use sealed_store::Store;
 
-use crate::accept::{Application, seal_and_store};
+use crate::accept::{Application, Sealer};
 use crate::forward::{Forwarder, When};
 use crate::intake::{BodyKind, parse_body};
 use crate::pages;
@@ -33,7 +32,8 @@ pub struct AppState {
     pub registry: Arc<Registry>,
     /// Folder with `<slug>/<lang>.html`: the form page around the form.
     pub shells: PathBuf,
-    pub store: Arc<Store>,
+    /// Seals, queues and stores accepted applications.
+    pub sealer: Sealer,
     /// Forwards each stored application at once (the local server); in
     /// Lambda, where nothing runs after the answer, the scheduled drain does.
     pub forwarder: Option<Arc<Forwarder>>,
@@ -222,7 +222,7 @@ async fn handle(
         language: lang,
         validated,
     };
-    let Some(stored) = seal_and_store(Arc::clone(&state.store), application).await else {
+    let Some(stored) = state.sealer.seal_and_store(application).await else {
         let status = StatusCode::SERVICE_UNAVAILABLE;
         return (status, None, size, pages::unavailable(json));
     };

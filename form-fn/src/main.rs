@@ -34,6 +34,7 @@ use clap::{Args, Parser, Subcommand};
 use form_spec::registry::Registry;
 use sealed_store::Store;
 
+use crate::accept::Sealer;
 use crate::app::{AppState, router};
 use crate::forward::{Forwarder, When};
 
@@ -227,17 +228,19 @@ async fn serve(listen: &str, setup: &Setup, drain_every: Duration) -> ExitCode {
         "form-fn listening on http://{address}/ (store: {})",
         loaded.store.describe()
     );
-    let state = AppState {
+    let state = Arc::new(AppState {
         registry: loaded.registry,
         shells: loaded.shells,
-        store: loaded.store,
+        sealer: Sealer::new(loaded.store),
         forwarder: Some(forwarder),
-    };
-    let served = axum::serve(listener, router(Arc::new(state)))
+    });
+    let served = axum::serve(listener, router(Arc::clone(&state)))
         .with_graceful_shutdown(async {
             let _ = tokio::signal::ctrl_c().await;
         })
         .await;
+    // Applications being stored when the last connection closed are finished.
+    state.sealer.finish().await;
     match served {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
@@ -285,7 +288,7 @@ async fn lambda() -> ExitCode {
             let state = AppState {
                 registry: loaded.registry,
                 shells: loaded.shells,
-                store: loaded.store,
+                sealer: Sealer::new(loaded.store),
                 forwarder: None,
             };
             lambda_http::run(router(Arc::new(state))).await
