@@ -7,9 +7,10 @@ Measures, each as the median of several runs:
   (multipart, text fields plus a small PDF) from 16 concurrent clients (wrk),
   against the folder store and against s3s-fs on loopback;
 - peak memory (max RSS) of form-fn under that load;
-- delivery: every application of a run is forwarded at once to the sample's
-  folder mailbox (outbox marker, deposit, marker removed); the run checks
-  that all of them arrived;
+- each once with `--queue-only` (accept and queue, as the Lambda intake does)
+  and once delivering every application at once to the sample's folder
+  mailbox (outbox marker, deposit, marker removed; the run checks that all
+  of them arrived);
 - drain: applications queued while the mailbox was unwritable, then
   delivered by one `form-fn drain --now` (deliveries per second).
 Every request is a valid application that is encrypted, stored and queued.
@@ -171,14 +172,16 @@ def main():
         starts = [first_answer_ms(serve(os.path.join(work, f"start-{i}")), env, work) for i in range(max(RUNS, 5))]
         print(f"machine: {os.cpu_count()} cores; body {len(body)} bytes; {SECONDS} s x {RUNS} runs, 16 connections (wrk -t2 -c16)")
         print(f"start to first answer: median {statistics.median(starts):.1f} ms (runs: {', '.join(f'{s:.1f}' for s in starts)})")
-        print("intake, each application forwarded at once to the sample's folder mailbox:")
-        print(f"{'store':<10} {'subm/s':>9} {'p50_ms':>8} {'p99_ms':>8} {'peak_rss_mib':>13}")
-        for name, store, store_env, outbox in [
-                ("folder", os.path.join(work, "store"), env, os.path.join(work, "store", "outbox")),
-                ("s3s-fs", "s3://applications/bench", s3_env, os.path.join(s3_root, "applications", "bench", "outbox"))]:
-            runs = [load_run(serve(store), store_env, lua, work, outbox) for _ in range(RUNS)]
+        print(f"{'mode':<34} {'subm/s':>9} {'p50_ms':>8} {'p99_ms':>8} {'peak_rss_mib':>13}")
+        for name, store, store_env, extra, outbox in [
+                ("folder, queue only (as in Lambda)", os.path.join(work, "queued"), env, ("--queue-only",), None),
+                ("s3s-fs, queue only (as in Lambda)", "s3://applications/queued", s3_env, ("--queue-only",), None),
+                ("folder, delivered at once", os.path.join(work, "store"), env, (), os.path.join(work, "store", "outbox")),
+                ("s3s-fs, delivered at once", "s3://applications/bench", s3_env, (),
+                 os.path.join(s3_root, "applications", "bench", "outbox"))]:
+            runs = [load_run(serve(store, extra=extra), store_env, lua, work, outbox) for _ in range(RUNS)]
             median = lambda i: statistics.median(r[i] for r in runs)
-            print(f"{name:<10} {median(0):>9.0f} {median(1):>8.2f} {median(2):>8.2f} {median(3):>13.1f}")
+            print(f"{name:<34} {median(0):>9.0f} {median(1):>8.2f} {median(2):>8.2f} {median(3):>13.1f}")
         delivered = files_in(os.path.join(work, "mailboxes", "bielefeld")) // 2
         stored = sum(len(files) for _, _, files in os.walk(os.path.join(work, "store", "submissions")))
         stored += sum(len(files) for _, _, files in os.walk(os.path.join(s3_root, "applications", "bench", "submissions")))

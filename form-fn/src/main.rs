@@ -5,7 +5,7 @@
 //!
 //! - `form-fn serve --listen ADDR --registry PATH --store DIR|s3://BUCKET[/PREFIX]`:
 //!   the local server; forwards each application at once and drains the
-//!   outbox every minute;
+//!   outbox every minute (`--queue-only`: accepts and queues only);
 //! - `form-fn drain --registry PATH --store …`: one pass over the outbox;
 //! - in AWS Lambda (`form-fn lambda`, or automatically when started by the
 //!   Lambda runtime), with `FORM_FN_REGISTRY` and `FORM_FN_STORE`; with
@@ -74,6 +74,10 @@ enum Command {
         /// Drain the outbox this often (0 = never; then run `form-fn drain`).
         #[arg(long, default_value = "60s", value_parser = parse_duration)]
         drain_every: Duration,
+        /// Only accept and queue, as the Lambda intake does: delivery is left
+        /// to `form-fn drain` elsewhere, so this host needs no transport secret.
+        #[arg(long)]
+        queue_only: bool,
     },
     /// Try to deliver every pending application once, then exit.
     Drain {
@@ -161,7 +165,11 @@ async fn main() -> ExitCode {
             listen,
             setup,
             drain_every,
-        }) => serve(&listen, &setup, drain_every).await,
+            queue_only,
+        }) => {
+            let drain_every = (!queue_only).then_some(drain_every);
+            serve(&listen, &setup, drain_every).await
+        }
         Some(Command::Drain { setup, now }) => {
             let loaded = match load(&setup.registry, &setup.store) {
                 Ok(loaded) => loaded,
@@ -194,25 +202,31 @@ async fn main() -> ExitCode {
     }
 }
 
-async fn serve(listen: &str, setup: &Setup, drain_every: Duration) -> ExitCode {
+/// The local server; with `drain_every`, it also delivers (each application
+/// at once, and the outbox at that interval unless it is zero).
+async fn serve(listen: &str, setup: &Setup, drain_every: Option<Duration>) -> ExitCode {
     let loaded = match load(&setup.registry, &setup.store) {
         Ok(loaded) => loaded,
         Err(message) => return fail(&message),
     };
-    let forwarder = Arc::new(Forwarder::new(
-        Arc::clone(&loaded.registry),
-        Arc::clone(&loaded.store),
-        setup.alert_after,
-    ));
-    forwarder.check_transports();
+    let forwarder = drain_every.map(|_| {
+        Arc::new(Forwarder::new(
+            Arc::clone(&loaded.registry),
+            Arc::clone(&loaded.store),
+            setup.alert_after,
+        ))
+    });
+    if let Some(forwarder) = &forwarder {
+        forwarder.check_transports();
+    }
     let listener = match tokio::net::TcpListener::bind(listen).await {
         Ok(listener) => listener,
         Err(error) => return fail(&format!("cannot listen on {listen}: {error}")),
     };
-    if !drain_every.is_zero() {
-        let forwarder = Arc::clone(&forwarder);
+    if let (Some(forwarder), Some(every)) = (&forwarder, drain_every.filter(|d| !d.is_zero())) {
+        let forwarder = Arc::clone(forwarder);
         tokio::spawn(async move {
-            let mut ticks = tokio::time::interval(drain_every);
+            let mut ticks = tokio::time::interval(every);
             loop {
                 ticks.tick().await;
                 if let Err(error) = forwarder.drain(When::Due).await {
@@ -232,7 +246,7 @@ async fn serve(listen: &str, setup: &Setup, drain_every: Duration) -> ExitCode {
         registry: loaded.registry,
         shells: loaded.shells,
         sealer: Sealer::new(loaded.store),
-        forwarder: Some(forwarder),
+        forwarder,
     });
     let served = axum::serve(listener, router(Arc::clone(&state)))
         .with_graceful_shutdown(async {

@@ -606,3 +606,45 @@ fn a_wrong_identity_or_a_changed_package_is_refused_and_nothing_is_written() {
     );
     drop(form_fn);
 }
+
+/// An intake host that only accepts and queues (as the Lambda intake does)
+/// needs no transport secret; a drain elsewhere, which has it, delivers.
+#[test]
+fn a_queue_only_intake_needs_no_secret_and_leaves_delivery_to_the_drain() {
+    let receiver_state = tempfile::tempdir().unwrap();
+    let receiver = Receiver::webhook(&receiver_state.path().join("hook"), WEBHOOK_SECRET);
+    let setup = Setup::new(Some(webhook_transport(receiver.port)));
+    let delivering = setup.form_fn(&[]);
+    assert!(
+        delivering
+            .logs()
+            .contains("\"event\":\"transport_unusable\""),
+        "a delivering server checks its transports at start: {}",
+        delivering.logs()
+    );
+    drop(delivering);
+
+    let intake = FormFn::start_with(
+        setup.dir.path(),
+        &setup.registry,
+        setup.store.to_str().unwrap(),
+        &[],
+        &["--queue-only"],
+    );
+    assert!(
+        !intake.logs().contains("transport_unusable"),
+        "{}",
+        intake.logs()
+    );
+    let reference = submit(&intake, &valid_application("de"));
+    assert_eq!(setup.marker(&reference).expect("queued")["attempts"], 0);
+    drop(intake);
+    assert!(receiver.requests().is_empty(), "the intake sent nothing");
+
+    let env = [("BIELEFELD_WEBHOOK_SECRET", WEBHOOK_SECRET)];
+    let (code, out, err) = setup.drain(&[], &env);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("delivered 1, failed 0"), "{out}");
+    assert_eq!(receiver.count("webhook", "accepted"), 1);
+    assert!(setup.marker(&reference).is_none());
+}
