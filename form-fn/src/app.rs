@@ -1,9 +1,9 @@
 //! The HTTP handler, the same in Lambda and in the local server:
 //! parse → validate (form-spec) → seal, queue and store (`accept`) → 303 to
-//! the confirmation page (or 201 JSON) → forward (`forward`). Statuses follow DESIGN.md:
-//! 404 unknown municipality or form, 405 wrong method, 413 too large,
-//! 415 unsupported media type, 422 invalid, 503 storage unavailable; never
-//! 500 for bad input. Logs carry reference, municipality, sizes and timings
+//! the confirmation page (or 201 JSON) → forward (`forward`, local server
+//! only). Statuses follow DESIGN.md: 404 unknown municipality or form, 405
+//! wrong method, 413 too large, 415 unsupported media type, 422 invalid, 503
+//! storage unavailable; never 500 for bad input. Logs carry reference, municipality, sizes and timings
 //! only, never a value the citizen typed.
 
 use std::path::PathBuf;

@@ -101,11 +101,10 @@ impl Forwarder {
         }
     }
 
-    /// Builds every configured transport once, so that a missing secret or
-    /// certificate shows in the log at start rather than at the first
-    /// application; returns how many could not be built.
-    pub fn check_transports(&self) -> usize {
-        let mut broken = 0;
+    /// Builds every online office's transport once, so that a missing secret
+    /// or certificate shows in the log at start rather than at the first
+    /// application.
+    pub fn check_transports(&self) {
         let online = self
             .registry
             .municipalities
@@ -113,11 +112,9 @@ impl Forwarder {
             .filter(|(_, entry)| !entry.forms.is_empty());
         for (slug, _) in online {
             if let Err(error) = self.transport(slug) {
-                broken += 1;
                 tracing::error!(event = "transport_unusable", municipality = %slug, error = %error, "cannot deliver to this office until its transport settings work");
             }
         }
-        broken
     }
 
     fn transport(&self, slug: &str) -> Result<Arc<dyn Transport>, DeliveryError> {

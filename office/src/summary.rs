@@ -158,9 +158,10 @@ impl Labels<'_> {
             .iter()
             .find(|c| c.value == text)
             .map(|c| self.text(&c.label));
-        let country = matches!(field.kind, FieldType::Country | FieldType::Nationality)
-            .then(|| self.registry)
-            .flatten()
+        let is_country = matches!(field.kind, FieldType::Country | FieldType::Nationality);
+        let country = self
+            .registry
+            .filter(|_| is_country)
             .and_then(|r| {
                 r.countries
                     .iter()
