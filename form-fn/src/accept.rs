@@ -9,7 +9,7 @@ use std::sync::Arc;
 use form_spec::date::UtcTime;
 use form_spec::registry::MunicipalityEntry;
 use form_spec::validate::Validated;
-use sealed_store::package::{Municipality, PackageMeta, sha256_hex};
+use sealed_store::package::{Municipality, PackageMeta};
 use sealed_store::{Store, StoreError};
 use tokio::sync::RwLock;
 
@@ -102,17 +102,13 @@ async fn seal_and_store_now(store: &Store, application: &Application) -> Option<
         };
         drop(plaintext);
         let key = object_key(&entry.ags, received, &reference);
-        let meta = PackageMeta {
-            reference: reference.clone(),
-            municipality: Municipality {
-                slug: slug.to_owned(),
-                ags: entry.ags.clone(),
-            },
-            form: application.form_id.clone(),
-            received_at: received.rfc3339(),
-            size: sealed.len() as u64,
-            sha256: sha256_hex(&sealed),
-        };
+        let meta = PackageMeta::of(
+            &sealed,
+            &reference,
+            Municipality::new(slug, &entry.ags),
+            &application.form_id,
+            &received.rfc3339(),
+        );
         let queued = entry.transport.is_some();
         if queued {
             match outbox::enqueue(store, &Pending::new(slug, &key, meta)).await {

@@ -154,17 +154,13 @@ mod tests {
         Pending::new(
             "bielefeld",
             &format!("submissions/05711000/2026/11/23/{reference}.age"),
-            PackageMeta {
-                reference: reference.to_owned(),
-                municipality: Municipality {
-                    slug: "bielefeld".to_owned(),
-                    ags: "05711000".to_owned(),
-                },
-                form: "einbuergerung".to_owned(),
-                received_at: "2026-11-23T01:42:07Z".to_owned(),
-                size: 10,
-                sha256: "00".repeat(32),
-            },
+            PackageMeta::of(
+                b"sealed",
+                reference,
+                Municipality::new("bielefeld", "05711000"),
+                "einbuergerung",
+                "2026-11-23T01:42:07Z",
+            ),
         )
     }
 

@@ -154,20 +154,17 @@ fn meta_key(reference: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::package::{Municipality, sha256_hex};
+    use crate::package::Municipality;
 
     fn meta(reference: &str, sealed: &[u8]) -> PackageMeta {
-        PackageMeta {
-            reference: reference.to_owned(),
-            municipality: Municipality {
-                slug: "bielefeld".to_owned(),
-                ags: "05711000".to_owned(),
-            },
-            form: "einbuergerung".to_owned(),
-            received_at: "2026-11-23T01:42:07Z".to_owned(),
-            size: sealed.len() as u64,
-            sha256: sha256_hex(sealed),
-        }
+        let bielefeld = Municipality::new("bielefeld", "05711000");
+        PackageMeta::of(
+            sealed,
+            reference,
+            bielefeld,
+            "einbuergerung",
+            "2026-11-23T01:42:07Z",
+        )
     }
 
     #[tokio::test]

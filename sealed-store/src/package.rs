@@ -28,7 +28,36 @@ pub struct Municipality {
     pub ags: String,
 }
 
+impl Municipality {
+    #[must_use]
+    pub fn new(slug: &str, ags: &str) -> Self {
+        Self {
+            slug: slug.to_owned(),
+            ags: ags.to_owned(),
+        }
+    }
+}
+
 impl PackageMeta {
+    /// The metadata of `sealed`, whose size and SHA-256 are taken here.
+    #[must_use]
+    pub fn of(
+        sealed: &[u8],
+        reference: &str,
+        municipality: Municipality,
+        form: &str,
+        received_at: &str,
+    ) -> Self {
+        Self {
+            reference: reference.to_owned(),
+            municipality,
+            form: form.to_owned(),
+            received_at: received_at.to_owned(),
+            size: sealed.len() as u64,
+            sha256: sha256_hex(sealed),
+        }
+    }
+
     /// Does `sealed` have the size and hash this metadata promises?
     #[must_use]
     pub fn matches(&self, sealed: &[u8]) -> bool {
@@ -56,19 +85,20 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 mod tests {
     use super::*;
 
+    fn bielefeld() -> Municipality {
+        Municipality::new("bielefeld", "05711000")
+    }
+
     #[test]
     fn metadata_checks_size_and_hash() {
-        let meta = PackageMeta {
-            reference: "K7MV-XPQ2-HD9R".to_owned(),
-            municipality: Municipality {
-                slug: "bielefeld".to_owned(),
-                ags: "05711000".to_owned(),
-            },
-            form: "einbuergerung".to_owned(),
-            received_at: "2026-11-23T01:42:07Z".to_owned(),
-            size: 3,
-            sha256: sha256_hex(b"abc"),
-        };
+        let meta = PackageMeta::of(
+            b"abc",
+            "K7MV-XPQ2-HD9R",
+            bielefeld(),
+            "einbuergerung",
+            "2026-11-23T01:42:07Z",
+        );
+        assert_eq!(meta.size, 3);
         assert_eq!(
             meta.sha256,
             "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"

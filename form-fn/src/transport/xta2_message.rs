@@ -277,7 +277,7 @@ mod tests {
     use std::process::Command;
 
     use form_spec::transport::Transport;
-    use sealed_store::package::{Municipality, sha256_hex};
+    use sealed_store::package::Municipality;
 
     use super::*;
 
@@ -297,17 +297,14 @@ mod tests {
     }
 
     fn meta() -> PackageMeta {
-        PackageMeta {
-            reference: "K7MV-XPQ2-HD9R".to_owned(),
-            municipality: Municipality {
-                slug: "bielefeld".to_owned(),
-                ags: "05711000".to_owned(),
-            },
-            form: "einbuergerung".to_owned(),
-            received_at: "2026-11-23T01:42:07Z".to_owned(),
-            size: SEALED.len() as u64,
-            sha256: sha256_hex(SEALED),
-        }
+        let bielefeld = Municipality::new("bielefeld", "05711000");
+        PackageMeta::of(
+            SEALED,
+            "K7MV-XPQ2-HD9R",
+            bielefeld,
+            "einbuergerung",
+            "2026-11-23T01:42:07Z",
+        )
     }
 
     fn example(settings: &Xta2) -> String {
