@@ -4,8 +4,7 @@
 
 use std::path::Path;
 
-use sealed_store::Store;
-use sealed_store::mailbox::Mailbox;
+use sealed_store::mailbox::{Deposit, Mailbox};
 
 use crate::OfficeError;
 
@@ -24,7 +23,8 @@ pub struct Fetched {
 /// metadata into `to` as `<reference>.age` and `<reference>.json`.
 pub async fn fetch(from: &str, to: &Path) -> Result<Fetched, OfficeError> {
     let mailbox = Mailbox::open(from).map_err(OfficeError::Refused)?;
-    let local = Store::Folder(to.to_path_buf());
+    // The local folder has the mailbox's layout: same names, nothing overwritten.
+    let local = Mailbox::in_folder(to);
     let mut fetched = Fetched::default();
     for reference in mailbox
         .waiting()
@@ -38,22 +38,9 @@ pub async fn fetch(from: &str, to: &Path) -> Result<Fetched, OfficeError> {
                 continue;
             }
         };
-        let copied = match local.put_new(&format!("{reference}.age"), sealed).await {
-            Ok(()) => true,
-            Err(sealed_store::StoreError::Exists(_)) => false,
-            Err(error) => {
-                fetched.failed.push((reference, error.to_string()));
-                continue;
-            }
-        };
-        match local
-            .put_new(&format!("{reference}.json"), meta.to_json())
-            .await
-        {
-            Ok(()) | Err(sealed_store::StoreError::Exists(_)) if copied => {
-                fetched.new.push(reference);
-            }
-            Ok(()) | Err(sealed_store::StoreError::Exists(_)) => fetched.had.push(reference),
+        match local.deposit(&meta, &sealed).await {
+            Ok(Deposit::Delivered) => fetched.new.push(reference),
+            Ok(Deposit::AlreadyThere) => fetched.had.push(reference),
             Err(error) => fetched.failed.push((reference, error.to_string())),
         }
     }

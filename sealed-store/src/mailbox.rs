@@ -44,6 +44,14 @@ impl Mailbox {
         Store::from_spec(location).map(|store| Self { store })
     }
 
+    /// A mailbox in the local folder `dir` (e.g. the office's inbox).
+    #[must_use]
+    pub fn in_folder(dir: &std::path::Path) -> Self {
+        Self {
+            store: Store::Folder(dir.to_path_buf()),
+        }
+    }
+
     #[must_use]
     pub fn describe(&self) -> String {
         self.store.describe()

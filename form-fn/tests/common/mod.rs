@@ -259,15 +259,9 @@ pub fn files_below(dir: &Path) -> Vec<PathBuf> {
 
 /// Waits (up to 30 s) until form-fn delivered everything in `store`'s outbox.
 pub fn wait_for_empty_outbox(store: &Path) {
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while !files_below(&store.join("outbox")).is_empty() {
-        assert!(
-            Instant::now() < deadline,
-            "still waiting for delivery: {:?}",
-            files_below(&store.join("outbox"))
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    wait_until("every application delivered (outbox empty)", || {
+        files_below(&store.join("outbox")).is_empty()
+    });
 }
 
 /// Opens a stored submission with the Debian `age` CLI and the test identity.
