@@ -1,8 +1,7 @@
 //! References citizens read aloud and type: 12 characters from an alphabet
 //! without 0/O and 1/I (and L), in groups of four, e.g. `K7MV-XPQ2-HD9R`.
 
-/// 31 characters that cannot be mistaken for one another.
-const ALPHABET: &[u8; 31] = b"23456789ABCDEFGHJKMNPQRSTUVWXYZ";
+use form_spec::document::REFERENCE_ALPHABET as ALPHABET;
 
 /// A new random reference (about 59 bits: collisions are negligible, and
 /// storage refuses to overwrite should one ever happen).
@@ -20,16 +19,10 @@ pub fn new_reference() -> Result<String, getrandom::Error> {
     Ok(reference)
 }
 
-/// Is `text` shaped like a reference?
-#[cfg(test)]
-fn is_reference(text: &str) -> bool {
-    text.len() == 14
-        && text.split('-').count() == 3
-        && text.bytes().all(|b| b == b'-' || ALPHABET.contains(&b))
-}
-
 #[cfg(test)]
 mod tests {
+    use form_spec::document::is_reference;
+
     use super::*;
 
     #[test]

@@ -9,7 +9,7 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use base64::Engine;
-use form_spec::document::Document;
+use form_spec::document::{Document, is_reference};
 use form_spec::registry::Registry;
 use sealed_store::package::{PackageMeta, sha256_hex};
 
@@ -200,16 +200,6 @@ fn attachment_file_name(index: usize, name: &str, media_type: &str) -> String {
     format!("{:02}-{stem}.{extension}", index + 1)
 }
 
-/// References are 12 characters of an unambiguous alphabet in groups of four;
-/// anything else must not become a folder name.
-fn is_reference(text: &str) -> bool {
-    text.len() == 14
-        && text.split('-').all(|group| group.len() == 4)
-        && text
-            .bytes()
-            .all(|b| b == b'-' || (b.is_ascii_uppercase() || b.is_ascii_digit()))
-}
-
 fn write_all(
     dir: &Path,
     plaintext: &[u8],
@@ -259,12 +249,5 @@ mod tests {
             attachment_file_name(9, "zeugnis.exe", "application/pdf"),
             "10-zeugnis.pdf"
         );
-    }
-
-    #[test]
-    fn only_reference_shaped_names_become_folders() {
-        assert!(is_reference("K7MV-XPQ2-HD9R"));
-        assert!(!is_reference("../../x/y/zzzz"));
-        assert!(!is_reference("K7MV/XPQ2/HD9R"));
     }
 }

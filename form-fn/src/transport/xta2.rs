@@ -46,7 +46,7 @@ impl Xta2Transport {
     /// `Answer::Fault` for the caller to judge; anything else that is not a
     /// success is an error.
     async fn call(&self, url: &str, action: &str, xml: String) -> Result<Answer, DeliveryError> {
-        let response = self
+        let mut response = self
             .client
             .post(url)
             .header(
@@ -58,7 +58,6 @@ impl Xta2Transport {
             .await
             .map_err(|e| request_failed(&e))?;
         let status = response.status();
-        let mut response = response;
         let mut body = Vec::new();
         while let Some(chunk) = response.chunk().await.map_err(|e| request_failed(&e))? {
             if body.len() + chunk.len() > MAX_ANSWER_BYTES {
