@@ -9,38 +9,44 @@ SITE_GEN := $(CARGO_TARGET_DIR)/debug/site-gen
 FORM_FN := $(CARGO_TARGET_DIR)/debug/form-fn
 OFFICE := $(CARGO_TARGET_DIR)/debug/office
 TEST_SITE := $(CARGO_TARGET_DIR)/test-site
+TEST_FUNCTION := $(CARGO_TARGET_DIR)/test-function
+# The project's Python tools (cfn-lint, checkov, cargo-lambda), pinned in deploy/requirements.txt.
+TOOLS := $(CURDIR)/deploy/.venv/bin
+# make lambda ARCH=arm64 builds for Graviton (needs the aarch64 Rust target).
+ARCH ?= x86_64
 
-.PHONY: demo test lint unit browser site bench clean
+.PHONY: demo test lint unit browser site iac lambda lambda-test deploy bench clean
 
 ## demo: build the sample site, start form-fn, serve it all on http://127.0.0.1:$(PORT)/
 demo:
 	scripts/install-deps.sh demo
 	$(CARGO) build -p site-gen -p form-fn -p office
-	$(SITE_GEN) build --out public --base-url http://127.0.0.1:$(PORT)/ --form-endpoint http://127.0.0.1:$(FORM_PORT)
+	$(SITE_GEN) build --out public --function-out function --base-url http://127.0.0.1:$(PORT)/ --form-endpoint http://127.0.0.1:$(FORM_PORT)
 	@echo
 	@echo "Sample site:  http://127.0.0.1:$(PORT)/   (application form: http://127.0.0.1:$(PORT)/bielefeld/de/apply/)"
 	@echo "Applications are encrypted, stored in demo-store/submissions/<AGS>/<yyyy>/<mm>/<dd>/<reference>.age"
 	@echo "and delivered to the office's mailbox, mailboxes/<slug>/ (the sample transport)."
 	@echo "The office collects and opens them with its identity, e.g. for Bielefeld:"
 	@echo "  $(OFFICE) fetch --from mailboxes/bielefeld --to inbox"
-	@echo "  $(OFFICE) open --identity tests/keys/bielefeld.txt --registry public/_registry.json --out opened inbox/*.age"
+	@echo "  $(OFFICE) open --identity tests/keys/bielefeld.txt --registry function/registry.json --out opened inbox/*.age"
 	@echo "  $(OFFICE) ack --from mailboxes/bielefeld <reference>"
 	@echo "(or with the age CLI: age -d -i tests/keys/bielefeld.txt inbox/<reference>.age)"
 	@echo "Ctrl+C stops both servers."
 	@echo
-	$(FORM_FN) serve --listen 127.0.0.1:$(FORM_PORT) --registry public/_registry.json --store demo-store & \
+	$(FORM_FN) serve --listen 127.0.0.1:$(FORM_PORT) --registry function/registry.json --store demo-store & \
 	  trap "kill $$!" EXIT; cd public && python3 -m http.server $(PORT) --bind 127.0.0.1
 
-## test: install what is missing, then lint, unit and end-to-end tests, browser checks
+## test: install what is missing, then lint, unit and end-to-end tests, browser checks,
+## the infrastructure template and the Lambda package under the Lambda emulator
 test:
 	scripts/install-deps.sh test
-	$(MAKE) lint unit browser
+	$(MAKE) lint unit browser iac lambda-test
 
 lint:
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --workspace --all-targets --locked -- -D warnings
 
-# Every binary first: form-fn's delivery tests run the office CLI beside it.
+# Every binary first: tests run the office CLI and site-gen beside their own.
 unit:
 	$(CARGO) build --workspace --bins --locked
 	$(CARGO) test --workspace --locked
@@ -51,16 +57,52 @@ TEST_FORM_PORT ?= 18091
 
 site:
 	$(CARGO) build -p site-gen -p form-fn --locked
-	$(SITE_GEN) build --out $(TEST_SITE) --base-url http://127.0.0.1:$(TEST_SITE_PORT)/ --form-endpoint http://127.0.0.1:$(TEST_FORM_PORT)
+	$(SITE_GEN) build --out $(TEST_SITE) --function-out $(TEST_FUNCTION) --base-url http://127.0.0.1:$(TEST_SITE_PORT)/ --form-endpoint http://127.0.0.1:$(TEST_FORM_PORT)
 
 browser: site
-	cd tests/browser && SITE_DIR=$(TEST_SITE) SITE_PORT=$(TEST_SITE_PORT) FORM_PORT=$(TEST_FORM_PORT) FORM_FN=$(FORM_FN) npm test
+	cd tests/browser && SITE_DIR=$(TEST_SITE) FUNCTION_DIR=$(TEST_FUNCTION) SITE_PORT=$(TEST_SITE_PORT) FORM_PORT=$(TEST_FORM_PORT) FORM_FN=$(FORM_FN) npm test
 
-## bench: full site builds of 400 and 11,000 municipalities; form-fn start, latency, throughput
+## iac: check deploy/template.yaml offline (cfn-lint, checkov, the CloudFront Function's tests)
+iac:
+	deploy/check.sh
+
+## lambda: form-fn for AWS Lambda in deploy/package/ (bootstrap, registry.json, shells/),
+## built with cargo-lambda from the site in this folder (site.yaml, municipalities/);
+## x86_64, or ARCH=arm64 (Graviton) where the aarch64 Rust target is installed
+## (cross-compiled with cargo-lambda's Zig; deploy with Architecture=arm64)
+lambda:
+	scripts/install-deps.sh lambda
+	@if [ "$(ARCH)" = arm64 ] && ! rustup target list --installed 2>/dev/null | grep -qx aarch64-unknown-linux-gnu; then \
+	  echo "ARCH=arm64 needs the Rust target: rustup target add aarch64-unknown-linux-gnu" >&2; exit 2; fi
+	$(CARGO) build -p site-gen --locked
+	$(SITE_GEN) build --out public --function-out function $(BUILD_FLAGS)
+	PATH="$(TOOLS):$$PATH" $(CARGO) lambda build --release --locked -p form-fn --bin form-fn \
+	  $(if $(filter arm64,$(ARCH)),--arm64,--compiler cargo --x86-64)
+	rm -rf deploy/package && mkdir -p deploy/package
+	cp $(CARGO_TARGET_DIR)/lambda/form-fn/bootstrap deploy/package/bootstrap
+	cp -R function/registry.json function/shells deploy/package/
+	@echo "deploy/package/ is ready for: sam deploy --template-file deploy/template.yaml --guided"
+
+# The package under cargo-lambda's runtime emulator, invoked with real form POSTs.
+lambda-test:
+	$(MAKE) lambda BUILD_FLAGS="--form-endpoint http://127.0.0.1:18093"
+	PATH="$(TOOLS):$$PATH" LAMBDA_PACKAGE=$(CURDIR)/deploy/package \
+	  $(CARGO) test -p form-fn --locked --test lambda -- --ignored
+
+## deploy: build the site and upload it: make deploy BUCKET=name [PREFIX=path] [DEPLOY_FLAGS="--delete"]
+deploy:
+	@test -n "$(BUCKET)" || { echo "usage: make deploy BUCKET=<bucket> [PREFIX=<prefix>] [DEPLOY_FLAGS=...]" >&2; exit 2; }
+	$(CARGO) build -p site-gen --locked
+	$(SITE_GEN) build --out public --function-out function $(BUILD_FLAGS)
+	$(SITE_GEN) deploy --from public --to s3://$(BUCKET)$(if $(PREFIX),/$(PREFIX)) $(DEPLOY_FLAGS)
+
+## bench: full site builds of 400 and 11,000 municipalities; form-fn start, latency, throughput;
+## deploys of the 400-municipality site to s3s-fs
 bench:
 	scripts/install-deps.sh bench
 	scripts/bench.sh
 	scripts/bench-form-fn.py
+	scripts/bench-deploy.sh
 
 clean:
-	rm -rf public bench-out demo-store mailboxes inbox opened $(TEST_SITE)
+	rm -rf public function bench-out demo-store mailboxes inbox opened deploy/package $(TEST_SITE) $(TEST_FUNCTION)

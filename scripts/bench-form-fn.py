@@ -144,9 +144,11 @@ def load_run(args, env, lua, cwd, outbox=None):
 def main():
     work = tempfile.mkdtemp(prefix="form-fn-bench-")
     site = os.path.join(work, "site")
+    function = os.path.join(work, "function")
     subprocess.run([os.path.join(BIN, "site-gen"), "build", "--root", ROOT, "--out", site,
+                    "--function-out", function,
                     "--form-endpoint", f"http://127.0.0.1:{PORT}"], check=True, stdout=subprocess.DEVNULL)
-    registry = os.path.join(site, "_registry.json")
+    registry = os.path.join(function, "registry.json")
     content_type, body = multipart_body()
     body_file = os.path.join(work, "body.bin")
     with open(body_file, "wb") as f:
@@ -196,7 +198,7 @@ def main():
             with open(registry) as f:
                 data = json.load(f)
             data["municipalities"]["bielefeld"]["transport"] = {"mailbox": {"location": os.path.join(blocked, "box")}}
-            queued_registry = os.path.join(site, f"_registry-blocked-{i}.json")
+            queued_registry = os.path.join(function, f"registry-blocked-{i}.json")
             with open(queued_registry, "w") as f:
                 json.dump(data, f)
             store = os.path.join(work, f"drain-store-{i}")

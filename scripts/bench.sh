@@ -25,10 +25,11 @@ for count in 400 11000; do
   : > "bench-out/delete-$count.txt"
   for _ in $(seq "$RUNS"); do
     if [ -d "bench-out/site-$count" ]; then
-      /usr/bin/time -f '%e' -a -o "bench-out/delete-$count.txt" rm -rf "bench-out/site-$count"
+      /usr/bin/time -f '%e' -a -o "bench-out/delete-$count.txt" rm -rf "bench-out/site-$count" "bench-out/function-$count"
     fi
     /usr/bin/time -f '%e %M %U %S' -o bench-out/time.txt \
-      "$bin/site-gen" build --root "$corpus" --out "bench-out/site-$count" --stats > bench-out/stats.txt
+      "$bin/site-gen" build --root "$corpus" --out "bench-out/site-$count" \
+        --function-out "bench-out/function-$count" --stats > bench-out/stats.txt
     pages=$(sed -n 's/.*stats: pages=\([0-9]*\).*/\1/p' bench-out/stats.txt)
     read -r wall rss_kib user sys < bench-out/time.txt
     echo "$wall $rss_kib $pages $user $sys" >> "bench-out/runs-$count.txt"

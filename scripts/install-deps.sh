@@ -5,6 +5,8 @@
 #   scripts/install-deps.sh test   -> plus Chromium (Debian), the browser-test packages (npm),
 #                                      xmllint (Debian libxml2-utils: XTA 2 schema checks)
 #                                      and s3s-fs (crates.io), the S3-compatible test server
+#   scripts/install-deps.sh lambda -> plus the pinned Python tools in deploy/.venv (cargo-lambda)
+#   scripts/install-deps.sh test   -> (also) the Python tools: cfn-lint, checkov, cargo-lambda
 #   scripts/install-deps.sh bench  -> the test tools plus wrk (Debian), the load generator
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -30,6 +32,19 @@ if [ "${#missing[@]}" -gt 0 ]; then
 fi
 
 if [ "$need" = "demo" ]; then
+  exit 0
+fi
+
+# The Python tools (deploy/requirements.txt, exact versions) in their own
+# virtualenv, so they never depend on or disturb the machine's Python.
+venv=deploy/.venv
+if ! cmp -s deploy/requirements.txt "$venv/.installed" 2>/dev/null; then
+  echo "installing the Python tools of deploy/requirements.txt into $venv (PyPI)"
+  python3 -m venv "$venv" 2>/dev/null || { apt_install python3-venv && python3 -m venv "$venv"; }
+  "$venv/bin/pip" install --quiet --disable-pip-version-check -r deploy/requirements.txt
+  cp deploy/requirements.txt "$venv/.installed"
+fi
+if [ "$need" = "lambda" ]; then
   exit 0
 fi
 if [ "$need" = "bench" ]; then

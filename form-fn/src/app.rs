@@ -1,7 +1,7 @@
 //! The HTTP handler, the same in Lambda and in the local server:
 //! parse → validate (form-spec) → seal, queue and store (`accept`) → 303 to
 //! the confirmation page (or 201 JSON) → forward (`forward`, local server
-//! only). Statuses follow DESIGN.md: 404 unknown municipality or form, 405
+//! only). Statuses follow docs/architecture.md: 404 unknown municipality or form, 405
 //! wrong method, 413 too large, 415 unsupported media type, 422 invalid, 503
 //! storage unavailable; never 500 for bad input. Logs carry reference, municipality, sizes and timings
 //! only, never a value the citizen typed.
@@ -19,6 +19,7 @@ use axum::routing::post;
 use form_spec::date::{Date, UtcTime};
 use form_spec::registry::Registry;
 use form_spec::validate::{FieldError, Submission, validate};
+use tower_http::set_header::SetResponseHeaderLayer;
 
 use crate::accept::{Application, Sealer};
 use crate::forward::{Forwarder, When};
@@ -40,10 +41,43 @@ pub struct AppState {
 }
 
 pub fn router(state: Arc<AppState>) -> Router {
-    Router::new()
+    let security = security_headers(&state.registry.site_origin);
+    let mut router = Router::new()
         .route("/submit/{slug}/{form_id}", post(submit).options(preflight))
         .fallback(not_found)
-        .with_state(state)
+        .with_state(state);
+    for (name, value) in security {
+        router = router.layer(SetResponseHeaderLayer::if_not_present(name, value));
+    }
+    router
+}
+
+/// Headers on every answer, as the site's CDN sends them: the pages form-fn
+/// shows (a refused application, an error) load only the site's own files,
+/// send forms only back here or to the site, and are never framed.
+fn security_headers(site_origin: &str) -> Vec<(header::HeaderName, HeaderValue)> {
+    let csp = format!(
+        "default-src 'none'; script-src {site_origin}; style-src {site_origin}; \
+         img-src {site_origin}; form-action 'self' {site_origin}; frame-ancestors 'none'; \
+         base-uri 'none'"
+    );
+    let mut headers = vec![
+        (
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("no-referrer"),
+        ),
+        (
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ),
+        (header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")),
+    ];
+    // The origin came through form-spec's checks; should it still not fit
+    // a header, the other headers are sent and pages keep their <meta> policy.
+    if let Ok(value) = HeaderValue::from_str(&csp) {
+        headers.push((header::CONTENT_SECURITY_POLICY, value));
+    }
+    headers
 }
 
 async fn not_found() -> Response {
@@ -175,12 +209,17 @@ async fn handle(
             status,
             None,
             declared.unwrap_or(0),
-            pages::too_large(status, json),
+            pages::too_large(status, json, form.max_attachment_bytes),
         );
     }
     let Ok(body) = to_bytes(request.into_body(), limit).await else {
         let status = StatusCode::PAYLOAD_TOO_LARGE;
-        return (status, None, limit, pages::too_large(status, json));
+        return (
+            status,
+            None,
+            limit,
+            pages::too_large(status, json, form.max_attachment_bytes),
+        );
     };
     let size = body.len();
     let submission = parse_body(kind, body).await;

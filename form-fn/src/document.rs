@@ -1,5 +1,5 @@
 //! Builds the canonical JSON document inside every sealed submission
-//! (form-spec's `Document`, DESIGN.md "Submission at rest"), and the object
+//! (form-spec's `Document`, docs/architecture.md, "Submission at rest"), and the object
 //! key it is stored under.
 
 use std::collections::BTreeMap;

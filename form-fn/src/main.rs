@@ -23,6 +23,7 @@ mod outbox;
 mod pages;
 mod reference;
 mod seal;
+mod secrets;
 mod transport;
 
 use std::path::{Path, PathBuf};
@@ -51,7 +52,8 @@ struct Cli {
 
 #[derive(Args)]
 struct Setup {
-    /// _registry.json written by site-gen.
+    /// registry.json in the folder `site-gen build --function-out` wrote
+    /// (the form shells are read from `shells/` beside it).
     #[arg(long)]
     registry: PathBuf,
     /// A folder, or s3://bucket[/prefix].
@@ -134,7 +136,7 @@ fn load(registry_path: &Path, store: &str) -> Result<Loaded, String> {
     let shells = registry_path
         .parent()
         .unwrap_or(Path::new("."))
-        .join("_shells");
+        .join("shells");
     Ok(Loaded {
         registry: Arc::new(registry),
         store: Arc::new(store),
@@ -175,6 +177,7 @@ async fn main() -> ExitCode {
                 Ok(loaded) => loaded,
                 Err(message) => return fail(&message),
             };
+            secrets::fetch_all(&loaded.registry).await;
             let forwarder = Forwarder::new(loaded.registry, loaded.store, setup.alert_after);
             let when = if now { When::Now } else { When::Due };
             match forwarder.drain(when).await {
@@ -217,6 +220,7 @@ async fn serve(listen: &str, setup: &Setup, drain_every: Option<Duration>) -> Ex
         ))
     });
     if let Some(forwarder) = &forwarder {
+        secrets::fetch_all(&loaded.registry).await;
         forwarder.check_transports();
     }
     let listener = match tokio::net::TcpListener::bind(listen).await {
@@ -266,8 +270,7 @@ async fn serve(listen: &str, setup: &Setup, drain_every: Option<Duration>) -> Ex
 
 async fn lambda() -> ExitCode {
     let env = |name: &str| std::env::var(name).unwrap_or_default();
-    let registry =
-        std::env::var("FORM_FN_REGISTRY").unwrap_or_else(|_| "_registry.json".to_owned());
+    let registry = std::env::var("FORM_FN_REGISTRY").unwrap_or_else(|_| "registry.json".to_owned());
     let loaded = match load(Path::new(&registry), &env("FORM_FN_STORE")) {
         Ok(loaded) => loaded,
         Err(message) => return fail(&message),
@@ -281,6 +284,7 @@ async fn lambda() -> ExitCode {
     };
     let result = match env("FORM_FN_MODE").as_str() {
         "drain" => {
+            secrets::fetch_all(&loaded.registry).await;
             let forwarder = Arc::new(Forwarder::new(loaded.registry, loaded.store, alert_after));
             forwarder.check_transports();
             lambda_http::lambda_runtime::run(lambda_http::service_fn(

@@ -40,14 +40,21 @@ pub fn errors_json(errors: &[FieldError]) -> Response {
         .into_response()
 }
 
-pub fn too_large(status: StatusCode, json: bool) -> Response {
+/// The request was larger than the form allows (`max_attachment_bytes` of
+/// documents plus the text fields): the page says the limit the form states.
+pub fn too_large(status: StatusCode, json: bool, max_attachment_bytes: u64) -> Response {
     if json {
         return (status, Json(json!({ "error": "too_large" }))).into_response();
     }
+    let megabytes = max_attachment_bytes.div_ceil(1024 * 1024);
     let page = simple_page(
         "Die Dateien sind zu groß",
-        "Ihr Antrag wurde nicht gespeichert, weil die hochgeladenen Dateien zusammen zu groß sind (höchstens 10 MB). Gehen Sie zurück, verkleinern Sie die Dateien oder lassen Sie einige weg, und senden Sie den Antrag noch einmal.",
-        "The files are too large: nothing was stored. Go back, make the files smaller or leave some out, and send the application again.",
+        &format!(
+            "Ihr Antrag wurde nicht gespeichert, weil die hochgeladenen Dateien zusammen zu groß sind (höchstens {megabytes} MB). Gehen Sie zurück, verkleinern Sie die Dateien oder lassen Sie einige weg, und senden Sie den Antrag noch einmal."
+        ),
+        &format!(
+            "The files are too large together ({megabytes} MB at most): nothing was stored. Go back, make the files smaller or leave some out, and send the application again."
+        ),
     );
     (status, Html(page)).into_response()
 }

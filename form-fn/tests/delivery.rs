@@ -16,7 +16,7 @@ const WEBHOOK_SECRET: &str = "0123456789abcdef-webhook-secret-for-tests-only";
 
 struct Setup {
     dir: tempfile::TempDir,
-    public: PathBuf,
+    function: PathBuf,
     registry: PathBuf,
     store: PathBuf,
 }
@@ -26,15 +26,15 @@ impl Setup {
     /// (`None`: the sample's folder mailbox).
     fn new(transport: Option<serde_json::Value>) -> Self {
         let dir = tempfile::tempdir().unwrap();
-        let public = build_site(dir.path());
+        let function = build_site(dir.path());
         let registry = match transport {
-            Some(transport) => set_transport(&public, "bielefeld", transport),
-            None => public.join("_registry.json"),
+            Some(transport) => set_transport(&function, "bielefeld", transport),
+            None => function.join("registry.json"),
         };
         let store = dir.path().join("store");
         Self {
             dir,
-            public,
+            function,
             registry,
             store,
         }
@@ -82,7 +82,7 @@ impl Setup {
     fn office_open(&self, packages: &[PathBuf]) -> std::process::Output {
         let identity = repo_root().join("tests/keys/bielefeld.txt");
         let out = self.path("opened");
-        let registry = self.public.join("_registry.json");
+        let registry = self.function.join("registry.json");
         let mut args = vec![
             "open",
             "--identity",
@@ -647,4 +647,89 @@ fn a_queue_only_intake_needs_no_secret_and_leaves_delivery_to_the_drain() {
     assert!(out.contains("delivered 1, failed 0"), "{out}");
     assert_eq!(receiver.count("webhook", "accepted"), 1);
     assert!(setup.marker(&reference).is_none());
+}
+
+/// `{ aws_secret: … }`: form-fn reads the webhook's key from Secrets
+/// Manager (the test stand-in, tests/aws/secrets_manager.py) with its own
+/// credentials when delivery starts, signs with it, and never shows it.
+#[test]
+fn a_secret_from_aws_secrets_manager_signs_the_delivery() {
+    let receiver_state = tempfile::tempdir().unwrap();
+    let receiver = Receiver::webhook(&receiver_state.path().join("hook"), WEBHOOK_SECRET);
+    let mut transport = webhook_transport(receiver.port);
+    transport["webhook"]["secret"] =
+        serde_json::json!({"aws_secret": "einbuergerung/bielefeld/webhook"});
+    let setup = Setup::new(Some(transport));
+    let secrets = setup.path("secrets.json");
+    std::fs::write(
+        &secrets,
+        serde_json::json!({"einbuergerung/bielefeld/webhook": WEBHOOK_SECRET}).to_string(),
+    )
+    .unwrap();
+    let log = setup.path("secrets-manager.log");
+    let port = free_port();
+    let script = repo_root().join("tests/aws/secrets_manager.py");
+    let _manager = Stopped(
+        std::process::Command::new("python3")
+            .arg(&script)
+            .args([
+                &port.to_string(),
+                "delivery-test",
+                secrets.to_str().unwrap(),
+            ])
+            .arg(&log)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("python3 runs the Secrets Manager stand-in"),
+    );
+    wait_until("the Secrets Manager stand-in listens", || {
+        std::net::TcpStream::connect(("127.0.0.1", port)).is_ok()
+    });
+    let endpoint = format!("http://127.0.0.1:{port}");
+    let env = [
+        ("AWS_ENDPOINT_URL_SECRETS_MANAGER", endpoint.as_str()),
+        ("AWS_ACCESS_KEY_ID", "delivery-test"),
+        ("AWS_SECRET_ACCESS_KEY", "delivery-test-secret"),
+        ("AWS_REGION", "eu-central-1"),
+    ];
+    let form_fn = setup.form_fn(&env);
+    let reference = submit(&form_fn, &valid_application("de"));
+    wait_until("delivered with the fetched key", || {
+        receiver.count("webhook", "accepted") == 1
+    });
+    wait_until("the outbox marker is gone", || {
+        setup.marker(&reference).is_none()
+    });
+    let requests = std::fs::read_to_string(&log).unwrap();
+    assert_eq!(
+        requests.lines().count(),
+        1,
+        "read once, when delivery started: {requests}"
+    );
+    assert!(requests.contains("\"outcome\": \"found\""), "{requests}");
+    assert!(!form_fn.logs().contains(WEBHOOK_SECRET));
+
+    // A secret that cannot be read: named in the log, and the application waits.
+    let other = Setup::new(Some({
+        let mut t = webhook_transport(receiver.port);
+        t["webhook"]["secret"] = serde_json::json!({"aws_secret": "einbuergerung/nobody"});
+        t
+    }));
+    let (_, out, err) = other.drain(&["--now"], &env);
+    assert!(out.contains("delivered 0"), "{out}");
+    assert!(
+        err.contains("secret_unreadable") && err.contains("einbuergerung/nobody"),
+        "{err}"
+    );
+}
+
+/// A helper process, stopped when the test ends, however it ends.
+struct Stopped(std::process::Child);
+
+impl Drop for Stopped {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
 }

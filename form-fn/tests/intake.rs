@@ -21,11 +21,11 @@ struct Setup {
 
 fn setup() -> Setup {
     let dir = tempfile::tempdir().unwrap();
-    let public = build_site(dir.path());
+    let function = build_site(dir.path());
     let store = dir.path().join("store");
     let form_fn = FormFn::start(
         dir.path(),
-        &public.join("_registry.json"),
+        &function.join("registry.json"),
         store.to_str().unwrap(),
         &[],
     );
@@ -152,7 +152,7 @@ fn an_invalid_application_comes_back_with_errors_and_the_values_kept() {
     assert!(html.contains("aria-invalid=\"true\""));
     assert!(html.contains("action=\"/submit/bielefeld/einbuergerung\""));
     assert!(
-        html.contains("href=\"https://einbuergerung.example/assets/style.css?v="),
+        html.contains("href=\"https://einbuergerung.example/assets/style."),
         "styles from the site"
     );
     assert!(
@@ -292,12 +292,12 @@ fn the_honeypot_stores_nothing() {
 #[test]
 fn storage_failure_is_503_and_nothing_is_acknowledged() {
     let dir = tempfile::tempdir().unwrap();
-    let public = build_site(dir.path());
+    let function = build_site(dir.path());
     let blocker = dir.path().join("not-a-folder");
     std::fs::write(&blocker, "a file where the store should be").unwrap();
     let form_fn = FormFn::start(
         dir.path(),
-        &public.join("_registry.json"),
+        &function.join("registry.json"),
         blocker.to_str().unwrap(),
         &[],
     );
@@ -387,13 +387,13 @@ fn the_registry_must_exist() {
     let dir = tempfile::tempdir().unwrap();
     let output = std::process::Command::new(env!("CARGO_BIN_EXE_form-fn"))
         .args(["serve", "--registry"])
-        .arg(Path::new("/nonexistent/_registry.json"))
+        .arg(Path::new("/nonexistent/registry.json"))
         .args(["--store", "/tmp/x"])
         .current_dir(dir.path())
         .output()
         .unwrap();
     assert_eq!(output.status.code(), Some(2));
     assert!(
-        String::from_utf8_lossy(&output.stderr).contains("cannot read /nonexistent/_registry.json")
+        String::from_utf8_lossy(&output.stderr).contains("cannot read /nonexistent/registry.json")
     );
 }

@@ -3,56 +3,13 @@
 
 mod common;
 
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
-
 use common::*;
-
-const KEY: &str = "form-fn-test";
-const SECRET: &str = "form-fn-test-secret";
-
-struct S3sFs {
-    child: Child,
-    port: u16,
-}
-
-impl Drop for S3sFs {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn start_s3s_fs(root: &std::path::Path) -> S3sFs {
-    let port = free_port();
-    let child = Command::new("s3s-fs")
-        .args([
-            "--host",
-            "127.0.0.1",
-            "--port",
-            &port.to_string(),
-            "--access-key",
-            KEY,
-            "--secret-key",
-            SECRET,
-        ])
-        .arg(root)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("s3s-fs is installed (scripts/install-deps.sh runs cargo install s3s-fs)");
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(Instant::now() < deadline, "s3s-fs did not start");
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    S3sFs { child, port }
-}
+use test_support::{S3_KEY, S3_SECRET, S3sFs};
 
 /// The AWS environment for s3s-fs at `endpoint`, signing with `secret`.
 fn credentials<'a>(endpoint: &'a str, secret: &'a str) -> [(&'static str, &'a str); 4] {
     [
-        ("AWS_ACCESS_KEY_ID", KEY),
+        ("AWS_ACCESS_KEY_ID", S3_KEY),
         ("AWS_SECRET_ACCESS_KEY", secret),
         ("AWS_REGION", "eu-central-1"),
         ("AWS_ENDPOINT_URL", endpoint),
@@ -62,15 +19,15 @@ fn credentials<'a>(endpoint: &'a str, secret: &'a str) -> [(&'static str, &'a st
 #[test]
 fn applications_land_encrypted_in_the_bucket_and_an_outage_is_503() {
     let dir = tempfile::tempdir().unwrap();
-    let public = build_site(dir.path());
+    let function = build_site(dir.path());
     let root = dir.path().join("s3");
     std::fs::create_dir_all(root.join("applications")).unwrap();
-    let s3 = start_s3s_fs(&root);
-    let endpoint = format!("http://127.0.0.1:{}", s3.port);
-    let env = credentials(&endpoint, SECRET);
+    let s3 = S3sFs::start(&root);
+    let endpoint = s3.endpoint();
+    let env = credentials(&endpoint, S3_SECRET);
     let form_fn = FormFn::start(
         dir.path(),
-        &public.join("_registry.json"),
+        &function.join("registry.json"),
         "s3://applications/intake",
         &env,
     );
@@ -112,7 +69,7 @@ fn applications_land_encrypted_in_the_bucket_and_an_outage_is_503() {
     let wrong_keys = credentials(&endpoint, "wrong");
     let unsigned = FormFn::start(
         dir.path(),
-        &public.join("_registry.json"),
+        &function.join("registry.json"),
         "s3://applications/intake",
         &wrong_keys,
     );
@@ -148,18 +105,18 @@ fn applications_land_encrypted_in_the_bucket_and_an_outage_is_503() {
 #[test]
 fn the_mailbox_can_be_a_bucket_the_office_collects_from() {
     let dir = tempfile::tempdir().unwrap();
-    let public = build_site(dir.path());
+    let function = build_site(dir.path());
     let registry = set_transport(
-        &public,
+        &function,
         "koeln",
         serde_json::json!({"mailbox": {"location": "s3://postfach/koeln"}}),
     );
     let root = dir.path().join("s3");
     std::fs::create_dir_all(root.join("applications")).unwrap();
     std::fs::create_dir_all(root.join("postfach")).unwrap();
-    let s3 = start_s3s_fs(&root);
-    let endpoint = format!("http://127.0.0.1:{}", s3.port);
-    let env = credentials(&endpoint, SECRET);
+    let s3 = S3sFs::start(&root);
+    let endpoint = s3.endpoint();
+    let env = credentials(&endpoint, S3_SECRET);
     let form_fn = FormFn::start(dir.path(), &registry, "s3://applications/intake", &env);
     let response = post_form(
         &form_fn.addr,

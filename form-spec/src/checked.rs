@@ -67,6 +67,65 @@ pub fn is_https_url(value: &str) -> bool {
             .any(|c| c.is_whitespace() || "<>\"'`".contains(c))
 }
 
+/// A bucket and a key prefix inside it: the one reader of `s3://` addresses
+/// (form-fn's store, the offices' mailboxes, `site-gen deploy`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct S3Location {
+    pub bucket: String,
+    /// Empty (the whole bucket), or ending in `/`.
+    pub prefix: String,
+}
+
+impl S3Location {
+    /// Reads `s3://bucket[/prefix]`; `None` if `spec` does not start with `s3://`.
+    pub fn parse(spec: &str) -> Option<Result<Self, String>> {
+        let rest = spec.strip_prefix("s3://")?;
+        let (bucket, prefix) = rest.split_once('/').unwrap_or((rest, ""));
+        if !is_bucket_name(bucket) {
+            return Some(Err(format!(
+                "`{spec}`: expected s3://BUCKET[/PREFIX] with a bucket name of 3–63 \
+                 lowercase letters, digits, dots and hyphens"
+            )));
+        }
+        let prefix = prefix.trim_matches('/');
+        if prefix.split('/').any(|part| part == "." || part == "..") || prefix.contains("//") {
+            return Some(Err(format!(
+                "`{spec}`: the prefix must be a plain path without `.`, `..` or empty parts"
+            )));
+        }
+        Some(Ok(Self {
+            bucket: bucket.to_owned(),
+            prefix: if prefix.is_empty() {
+                String::new()
+            } else {
+                format!("{prefix}/")
+            },
+        }))
+    }
+
+    /// The full key of `relative` inside this location.
+    #[must_use]
+    pub fn key(&self, relative: &str) -> String {
+        format!("{}{relative}", self.prefix)
+    }
+}
+
+impl std::fmt::Display for S3Location {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "s3://{}/{}", self.bucket, self.prefix)
+    }
+}
+
+/// S3 bucket names: 3–63 of `a-z 0-9 . -`, starting and ending with a letter or digit.
+fn is_bucket_name(name: &str) -> bool {
+    (3..=63).contains(&name.len())
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'.' || b == b'-')
+        && name.starts_with(|c: char| c.is_ascii_alphanumeric())
+        && name.ends_with(|c: char| c.is_ascii_alphanumeric())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -85,5 +144,22 @@ mod tests {
         assert!(!is_https_url("http://www.bielefeld.de/"));
         assert!(!is_https_url("https://"));
         assert!(!is_https_url("https://x.de/\"><script>"));
+    }
+
+    #[test]
+    fn s3_locations() {
+        let at = |spec: &str| S3Location::parse(spec).map(|r| r.map(|l| l.to_string()));
+        assert_eq!(at("/var/x"), None);
+        assert_eq!(at("s3://bucket"), Some(Ok("s3://bucket/".to_owned())));
+        assert_eq!(
+            at("s3://bucket/a/b/"),
+            Some(Ok("s3://bucket/a/b/".to_owned()))
+        );
+        assert!(matches!(at("s3://"), Some(Err(_))));
+        assert!(matches!(at("s3://Bucket"), Some(Err(_))));
+        assert!(matches!(at("s3://bucket/../x"), Some(Err(_))));
+        assert!(matches!(at("s3://bucket/a//b"), Some(Err(_))));
+        let location = S3Location::parse("s3://site-bucket/nrw").unwrap().unwrap();
+        assert_eq!(location.key("index.html"), "nrw/index.html");
     }
 }

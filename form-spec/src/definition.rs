@@ -11,8 +11,15 @@ use crate::date::DateBound;
 /// Text per language code (`de`, `en`, …).
 pub type Translated = BTreeMap<String, String>;
 
+/// The most a form may accept in attachments, all together: 4 MiB. AWS
+/// Lambda takes requests of at most 6 MB, and a function URL hands it
+/// uploads base64-encoded (4 bytes for every 3), which leaves 4.5 MB for the
+/// form with its files; 4 MiB plus the text fields fits on every platform
+/// the kit runs on, so the limit the form states is the one that holds.
+pub const PLATFORM_MAX_ATTACHMENT_BYTES: u64 = 4 * 1024 * 1024;
+
 /// Submissions up to this size (all attachments together) are accepted by default.
-pub const DEFAULT_MAX_ATTACHMENT_BYTES: u64 = 10 * 1024 * 1024;
+pub const DEFAULT_MAX_ATTACHMENT_BYTES: u64 = PLATFORM_MAX_ATTACHMENT_BYTES;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -319,6 +326,17 @@ impl FormDefinition {
                 message,
             });
         };
+        if self.max_attachment_bytes > PLATFORM_MAX_ATTACHMENT_BYTES {
+            absent(
+                "max_attachment_bytes",
+                "",
+                format!(
+                    "`max_attachment_bytes` is {}: expected at most {PLATFORM_MAX_ATTACHMENT_BYTES} \
+                     (4 MB), the most AWS Lambda can take with the form's text",
+                    self.max_attachment_bytes
+                ),
+            );
+        }
         for key in UiText::ALL {
             match self.ui.get(&key) {
                 Some(text) => check_text("ui", "", &format!("ui text `{}`", key.as_str()), text),
@@ -563,6 +581,20 @@ mod tests {
             .into_iter()
             .map(|e| e.to_string())
             .collect()
+    }
+
+    #[test]
+    fn attachments_are_limited_to_what_every_platform_takes() {
+        let mut big = form(vec![field("docs", FieldType::File)]);
+        big.max_attachment_bytes = PLATFORM_MAX_ATTACHMENT_BYTES;
+        assert!(messages(&big).is_empty(), "{:?}", messages(&big));
+        big.max_attachment_bytes = 10 * 1024 * 1024;
+        let found = messages(&big);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert!(
+            found[0].contains("expected at most 4194304 (4 MB)"),
+            "{found:?}"
+        );
     }
 
     #[test]

@@ -1,4 +1,4 @@
-//! The document inside every sealed submission (DESIGN.md, "Submission at
+//! The document inside every sealed submission (docs/architecture.md, "Submission at
 //! rest"): form-fn writes it, the office's tools read it. One definition, so
 //! that the writer and the reader cannot drift apart.
 

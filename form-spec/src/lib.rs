@@ -5,7 +5,7 @@
 //! - [`definition`]: the model of `content/forms/<id>.yaml` and its checks;
 //! - [`validate`]: a submission against a definition;
 //! - [`html`]: the form as HTML, empty or with a refused submission;
-//! - [`registry`]: what site-gen hands form-fn in `_registry.json`;
+//! - [`registry`]: what site-gen hands form-fn in `registry.json`;
 //! - [`transport`]: how applications reach the office, checked once for both;
 //! - [`document`]: the document inside a sealed submission, for form-fn and the office;
 //! - [`date`]: calendar dates and date bounds;
@@ -21,7 +21,7 @@ pub mod transport;
 pub mod validate;
 
 /// The URL path on which `form-fn` accepts a form for a municipality
-/// (`POST <endpoint>/submit/<slug>/<form-id>`, see DESIGN.md).
+/// (`POST <endpoint>/submit/<slug>/<form-id>`, see docs/architecture.md).
 #[must_use]
 pub fn submit_path(slug: &str, form_id: &str) -> String {
     format!("/submit/{slug}/{form_id}")

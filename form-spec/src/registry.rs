@@ -1,4 +1,4 @@
-//! `_registry.json`: everything form-fn needs to accept applications, written
+//! `registry.json` (in `site-gen build --function-out`): everything form-fn needs to accept applications, written
 //! by site-gen from the same files the pages were built from: per
 //! municipality its key, languages, site origin, the office's age recipients
 //! and transport, and the compiled form definitions.

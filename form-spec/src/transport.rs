@@ -1,13 +1,13 @@
 //! How applications reach the office: the `transport:` of a municipality
 //! file. site-gen reads it from YAML (mistakes reported at their line and
-//! column) and hands it to form-fn in `_registry.json`, which reads it with
+//! column) and hands it to form-fn in `registry.json`, which reads it with
 //! the same types, so every rule here is written once. Secrets (the XTA
 //! client key, the webhook's signing key) are never written here: a setting
 //! names the environment variable or file to read them from.
 
 use serde::{Deserialize, Serialize};
 
-use crate::checked::{is_https_url, is_loopback_http};
+use crate::checked::{S3Location, is_https_url, is_loopback_http};
 use crate::checked_string;
 
 /// One of the ways to the office; `{xta2: …}`, `{mailbox: …}` or `{webhook: …}` in YAML.
@@ -23,6 +23,22 @@ pub enum Transport {
 }
 
 impl Transport {
+    /// Every secret or certificate these settings name.
+    #[must_use]
+    pub fn sources(&self) -> Vec<&Source> {
+        match self {
+            Self::Xta2(x) => [Some(&x.client_identity), x.server_ca.as_ref()]
+                .into_iter()
+                .flatten()
+                .collect(),
+            Self::Mailbox(_) => Vec::new(),
+            Self::Webhook(w) => [Some(&w.secret), w.server_ca.as_ref()]
+                .into_iter()
+                .flatten()
+                .collect(),
+        }
+    }
+
     /// The name used in the municipality file and in logs.
     #[must_use]
     pub fn kind(&self) -> &'static str {
@@ -88,6 +104,9 @@ pub enum Source {
     Env(EnvName),
     /// A file on form-fn's machine.
     File(FilePath),
+    /// A secret in AWS Secrets Manager (name or ARN), read with form-fn's
+    /// own role when it starts: nothing secret in its configuration.
+    AwsSecret(SecretId),
 }
 
 /// XTA's business scenario: a code from a code list, or a plain name.
@@ -169,8 +188,8 @@ checked_string!(
     /// A mailbox: `s3://bucket[/prefix]` or a folder.
     Location,
     |value| {
-        let valid = match value.strip_prefix("s3://") {
-            Some(rest) => is_bucket_name(rest.split('/').next().unwrap_or_default()),
+        let valid = match S3Location::parse(value) {
+            Some(parsed) => parsed.is_ok(),
             None => !value.trim().is_empty() && !value.contains("://") && !value.contains('\0'),
         };
         if valid {
@@ -186,22 +205,11 @@ checked_string!(
 );
 
 impl Location {
-    /// `(bucket, prefix)` of an `s3://` location; `None` for a folder.
+    /// The bucket and prefix of an `s3://` location; `None` for a folder.
     #[must_use]
-    pub fn s3(&self) -> Option<(&str, &str)> {
-        let rest = self.0.strip_prefix("s3://")?;
-        let (bucket, prefix) = rest.split_once('/').unwrap_or((rest, ""));
-        Some((bucket, prefix.trim_matches('/')))
+    pub fn s3(&self) -> Option<S3Location> {
+        S3Location::parse(&self.0).and_then(Result::ok)
     }
-}
-
-fn is_bucket_name(name: &str) -> bool {
-    (3..=63).contains(&name.len())
-        && name
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'.' || b == b'-')
-        && name.starts_with(|c: char| c.is_ascii_alphanumeric())
-        && name.ends_with(|c: char| c.is_ascii_alphanumeric())
 }
 
 checked_string!(
@@ -219,6 +227,26 @@ checked_string!(
                 "`{value}` is not an environment variable name: expected capital letters, \
                  digits and underscores, e.g. \"BIELEFELD_WEBHOOK_SECRET\" \
                  (write the name here, never the secret itself)"
+            ))
+        }
+    }
+);
+
+checked_string!(
+    /// The name or ARN of a secret in AWS Secrets Manager.
+    SecretId,
+    |value| {
+        let valid = (1..=2048).contains(&value.len())
+            && value
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"/_+=.@:-".contains(&b));
+        if valid {
+            Ok(())
+        } else {
+            Err(format!(
+                "`{value}` is not a secret name: expected the name or ARN of a secret in AWS \
+                 Secrets Manager, e.g. \"einbuergerung/bielefeld/xta-client\" (write its \
+                 name here, never the secret itself)"
             ))
         }
     }
@@ -314,7 +342,10 @@ mod tests {
         assert!(!ok::<Location>("s3://Bad_Bucket/x"));
         assert!(!ok::<Location>("https://example.org/"));
         let location = Location::try_from("s3://box/a/b/".to_owned()).unwrap();
-        assert_eq!(location.s3(), Some(("box", "a/b")));
+        assert_eq!(
+            location.s3().map(|l| l.to_string()),
+            Some("s3://box/a/b/".to_owned())
+        );
     }
 
     #[test]
@@ -329,6 +360,12 @@ mod tests {
     #[test]
     fn secrets_are_named_not_written() {
         assert!(ok::<EnvName>("BIELEFELD_WEBHOOK_SECRET"));
+        assert!(ok::<SecretId>("einbuergerung/bielefeld/xta-client"));
+        assert!(ok::<SecretId>(
+            "arn:aws:secretsmanager:eu-central-1:123456789012:secret:einbuergerung/x-AbCdEf"
+        ));
+        assert!(!ok::<SecretId>("with space"));
+        assert!(!ok::<SecretId>(""));
         assert!(!ok::<EnvName>("s3cr3t-value"));
     }
 

@@ -91,7 +91,7 @@ enum Command {
         /// Where `<reference>/` folders are written.
         #[arg(long, default_value = ".")]
         out: PathBuf,
-        /// The `_registry.json` site-gen wrote, for the form's German labels.
+        /// The registry.json site-gen wrote (`--function-out`), for the form's German labels.
         #[arg(long)]
         registry: Option<PathBuf>,
         /// Package files (`<reference>.age`, with `<reference>.json` beside them).
@@ -112,7 +112,7 @@ fn load_registry(path: &Path) -> Result<Registry, OfficeError> {
     let text = std::fs::read_to_string(path).map_err(|e| OfficeError::io("read", path, e))?;
     serde_json::from_str(&text).map_err(|e| {
         OfficeError::Refused(format!(
-            "{} is not a _registry.json written by site-gen: {e}",
+            "{} is not a registry.json written by site-gen: {e}",
             path.display()
         ))
     })

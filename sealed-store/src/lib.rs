@@ -5,10 +5,14 @@
 //! - [`store`]: a folder or an S3-compatible bucket, with writes that never
 //!   overwrite and never leave half a file;
 //! - [`package`]: the metadata that travels with every sealed package;
-//! - [`mailbox`]: the layout of a mailbox an office collects from.
+//! - [`mailbox`]: the layout of a mailbox an office collects from;
+//! - [`s3`]: S3 clients for `s3://` addresses;
+//! - [`aws`]: configuration from the standard AWS chain, for every AWS client.
 
+pub mod aws;
 pub mod mailbox;
 pub mod package;
+pub mod s3;
 pub mod store;
 
 pub use store::{Store, StoreError};

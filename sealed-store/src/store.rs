@@ -5,10 +5,11 @@
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::sync::OnceLock;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use aws_sdk_s3::primitives::ByteStream;
+
+use crate::s3::{S3Location, shared_client};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -22,37 +23,20 @@ pub enum StoreError {
 
 pub enum Store {
     Folder(PathBuf),
+    /// A bucket and prefix, reached with the process's shared client.
     S3 {
-        client: aws_sdk_s3::Client,
-        bucket: String,
-        /// Empty, or ending in `/`.
-        prefix: String,
+        location: S3Location,
     },
 }
 
 impl Store {
     /// `s3://bucket[/prefix]` or a folder path.
     pub fn from_spec(spec: &str) -> Result<Self, String> {
-        let Some(rest) = spec.strip_prefix("s3://") else {
-            if spec.is_empty() {
-                return Err("expected a folder or s3://bucket[/prefix]".to_owned());
-            }
-            return Ok(Self::Folder(PathBuf::from(spec)));
-        };
-        let (bucket, prefix) = rest.split_once('/').unwrap_or((rest, ""));
-        if bucket.is_empty() {
-            return Err("expected s3://bucket[/prefix]".to_owned());
+        match S3Location::parse(spec) {
+            Some(location) => location.map(|location| Self::S3 { location }),
+            None if spec.is_empty() => Err("expected a folder or s3://bucket[/prefix]".to_owned()),
+            None => Ok(Self::Folder(PathBuf::from(spec))),
         }
-        let prefix = prefix.trim_matches('/');
-        Ok(Self::S3 {
-            client: shared_s3_client().clone(),
-            bucket: bucket.to_owned(),
-            prefix: if prefix.is_empty() {
-                String::new()
-            } else {
-                format!("{prefix}/")
-            },
-        })
     }
 
     /// Where this store is, for messages (no credentials in it).
@@ -60,7 +44,7 @@ impl Store {
     pub fn describe(&self) -> String {
         match self {
             Self::Folder(root) => root.display().to_string(),
-            Self::S3 { bucket, prefix, .. } => format!("s3://{bucket}/{prefix}"),
+            Self::S3 { location } => location.to_string(),
         }
     }
 
@@ -81,11 +65,9 @@ impl Store {
                 let path = root.join(key);
                 blocking(move || write_file(&path, &bytes, replace)).await
             }
-            Self::S3 {
-                client,
-                bucket,
-                prefix,
-            } => {
+            Self::S3 { location } => {
+                let (client, bucket, prefix) =
+                    (shared_client().await, &location.bucket, &location.prefix);
                 let full_key = format!("{prefix}{key}");
                 let mut request = client
                     .put_object()
@@ -123,11 +105,9 @@ impl Store {
                 })
                 .await
             }
-            Self::S3 {
-                client,
-                bucket,
-                prefix,
-            } => {
+            Self::S3 { location } => {
+                let (client, bucket, prefix) =
+                    (shared_client().await, &location.bucket, &location.prefix);
                 let result = client
                     .get_object()
                     .bucket(bucket)
@@ -169,14 +149,11 @@ impl Store {
                 })
                 .await
             }
-            Self::S3 {
-                client,
-                bucket,
-                prefix,
-            } => client
+            Self::S3 { location } => shared_client()
+                .await
                 .delete_object()
-                .bucket(bucket)
-                .key(format!("{prefix}{key}"))
+                .bucket(&location.bucket)
+                .key(location.key(key))
                 .send()
                 .await
                 .map(|_| ())
@@ -202,11 +179,9 @@ impl Store {
                 };
                 blocking(move || list_folder(&dir)).await?
             }
-            Self::S3 {
-                client,
-                bucket,
-                prefix,
-            } => {
+            Self::S3 { location } => {
+                let (client, bucket, prefix) =
+                    (shared_client().await, &location.bucket, &location.prefix);
                 let full = if folder.is_empty() {
                     prefix.clone()
                 } else {
@@ -339,35 +314,6 @@ fn list_folder(dir: &Path) -> Result<Vec<String>, StoreError> {
         }
     }
     Ok(names)
-}
-
-/// One S3 client per process, from AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY,
-/// AWS_SESSION_TOKEN, AWS_REGION and AWS_ENDPOINT_URL(_S3), as in Lambda or
-/// for any S3-compatible store; stores share its connection pool.
-fn shared_s3_client() -> &'static aws_sdk_s3::Client {
-    static CLIENT: OnceLock<aws_sdk_s3::Client> = OnceLock::new();
-    CLIENT.get_or_init(|| {
-        let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
-        let credentials = aws_sdk_s3::config::Credentials::new(
-            var("AWS_ACCESS_KEY_ID").unwrap_or_default(),
-            var("AWS_SECRET_ACCESS_KEY").unwrap_or_default(),
-            var("AWS_SESSION_TOKEN"),
-            None,
-            "environment",
-        );
-        let region = var("AWS_REGION")
-            .or_else(|| var("AWS_DEFAULT_REGION"))
-            .unwrap_or_else(|| "eu-central-1".to_owned());
-        let mut config = aws_sdk_s3::Config::builder()
-            .behavior_version(aws_sdk_s3::config::BehaviorVersion::latest())
-            .region(aws_sdk_s3::config::Region::new(region))
-            .credentials_provider(credentials);
-        if let Some(endpoint) = var("AWS_ENDPOINT_URL_S3").or_else(|| var("AWS_ENDPOINT_URL")) {
-            // S3-compatible servers address buckets by path, not by host name.
-            config = config.endpoint_url(endpoint).force_path_style(true);
-        }
-        aws_sdk_s3::Client::from_conf(config.build())
-    })
 }
 
 #[cfg(test)]

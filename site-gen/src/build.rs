@@ -1,33 +1,63 @@
 //! One build: load → validate → render → write, with every editor mistake
 //! found before the first file is written.
+//!
+//! Two folders come out: the published site (`--out`) and form-fn's own
+//! (`--function-out`: the registry and the form shells, which name transport
+//! endpoints, mailboxes and where secrets are read from, so they are never
+//! published). Both are replaced together, and only when everything worked.
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
 
+use crate::committed_keys::committed_identity;
 use crate::content::{load_content, sorted_entries};
 use crate::error::{BuildError, EditorError, EditorErrors};
 use crate::forms::Forms;
 use crate::municipality::{Municipality, load_municipalities};
-use crate::output::{Staging, content_hash};
+use crate::output::{FolderKind, Staging, fingerprinted_name, publish_all};
 use crate::quick_check::QuickCheck;
 use crate::render::{AssetUrls, Renderer};
 use crate::site::SiteConfig;
 use crate::sitemap::{render_robots, render_sitemap};
 use crate::values::{FormEndpoint, SiteUrl};
+use form_spec::checked::is_loopback_http;
 use form_spec::registry::{MunicipalityEntry, Registry};
+
+/// Where form-fn finds the registry inside `--function-out`.
+pub const REGISTRY_FILE: &str = "registry.json";
+/// Where form-fn finds the form shells inside `--function-out`.
+pub const SHELLS_DIR: &str = "shells";
 
 #[derive(Debug, Clone)]
 pub struct BuildOptions {
     /// Folder with `site.yaml`, `content/`, `municipalities/` and `themes/`.
     pub root: PathBuf,
-    /// Where the site is written (replaced as a whole).
+    /// Where the published site is written (replaced as a whole).
     pub out: PathBuf,
+    /// Where form-fn's registry and form shells are written (replaced as a
+    /// whole); never inside `out`.
+    pub function_out: PathBuf,
     /// Overrides `base_url` of `site.yaml`, e.g. for a staging deployment.
     pub base_url: Option<SiteUrl>,
     /// Overrides `form_endpoint` of `site.yaml` (e.g. a local form-fn for the demo).
     pub form_endpoint: Option<FormEndpoint>,
+}
+
+impl BuildOptions {
+    /// Builds `root` into `out`, with form-fn's folder `function/` beside it.
+    pub fn new(root: impl Into<PathBuf>, out: impl Into<PathBuf>) -> Self {
+        let out = out.into();
+        let function_out = out.with_file_name("function");
+        Self {
+            root: root.into(),
+            out,
+            function_out,
+            base_url: None,
+            form_endpoint: None,
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -40,6 +70,7 @@ pub struct BuildReport {
 /// Builds the whole site, or changes nothing and says why not.
 pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
     let started = Instant::now();
+    check_output_folders(options)?;
     let root = &options.root;
     let mut site = SiteConfig::load(root)?;
     if let Some(base_url) = &options.base_url {
@@ -53,8 +84,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
     let quick_check = QuickCheck::load(root, &languages)?;
     let forms = Forms::load(root, &languages)?;
     let municipalities = load_municipalities(root, &content)?;
-    let theme_assets = root.join("themes").join(&site.theme).join("assets");
-    let assets = asset_urls(&theme_assets, &site.base_path())?;
+    let theme_assets = ThemeAssets::load(&root.join("themes").join(&site.theme).join("assets"))?;
     let renderer = Renderer::new(
         root,
         &site,
@@ -62,7 +92,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
         &quick_check,
         &forms,
         &municipalities,
-        assets,
+        theme_assets.urls(&site.base_path())?,
     )?;
     // Shared blocks are the same for everyone: one municipality proves them;
     // municipal overrides are proved where they are used.
@@ -75,18 +105,21 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
     }
     check_online_delivery(&renderer, &municipalities)?;
 
-    let staging = Staging::new(&options.out)?;
-    match write_site(
+    let site_out = Staging::new(&options.out, FolderKind::Site)?;
+    let function_out = Staging::new(&options.function_out, FolderKind::Function)?;
+    let writer = SiteWriter {
         root,
-        &site,
-        &renderer,
-        &forms,
-        &municipalities,
-        &theme_assets,
-        &staging,
-    ) {
+        site: &site,
+        renderer: &renderer,
+        forms: &forms,
+        municipalities: &municipalities,
+        theme_assets: &theme_assets,
+        site_out: &site_out,
+        function_out: &function_out,
+    };
+    match writer.write() {
         Ok(pages) => {
-            staging.publish()?;
+            publish_all(vec![site_out, function_out])?;
             Ok(BuildReport {
                 municipalities: municipalities.len(),
                 pages,
@@ -94,23 +127,43 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
             })
         }
         Err(error) => {
-            staging.discard();
+            site_out.discard();
+            function_out.discard();
             Err(error)
         }
     }
 }
 
+/// form-fn's folder must never end up published: not inside the site's
+/// folder, and not the other way round.
+fn check_output_folders(options: &BuildOptions) -> Result<(), BuildError> {
+    let absolute = |path: &Path| std::path::absolute(path).unwrap_or_else(|_| path.to_owned());
+    let (out, function_out) = (absolute(&options.out), absolute(&options.function_out));
+    if out.starts_with(&function_out) || function_out.starts_with(&out) {
+        return Err(BuildError::OutputDir(format!(
+            "--function-out {} and --out {} overlap: form-fn's folder holds transport \
+             settings and must never be published with the site; choose two separate \
+             folders, e.g. --out public --function-out function",
+            options.function_out.display(),
+            options.out.display()
+        )));
+    }
+    Ok(())
+}
+
 /// A municipality that accepts applications online must name who can open
 /// them and how they reach the office; otherwise they would pile up unseen.
+/// Where the form is reachable from other machines, nobody but the office
+/// may hold the key: recipients of identities committed here are refused.
 fn check_online_delivery(
     renderer: &Renderer,
     municipalities: &[Municipality],
 ) -> Result<(), BuildError> {
     let mut errors = EditorErrors::default();
-    for m in municipalities
-        .iter()
-        .filter(|m| renderer.form_endpoint(m).is_some())
-    {
+    for m in municipalities {
+        let Some(endpoint) = renderer.form_endpoint(m) else {
+            continue;
+        };
         if m.recipients.is_empty() {
             errors.push(EditorError::whole_file(
                 &m.source,
@@ -126,78 +179,207 @@ fn check_online_delivery(
                  (README, \"Delivery to the office\")",
             ));
         }
+        if is_loopback_http(endpoint) {
+            continue;
+        }
+        for recipient in &m.recipients {
+            if let Some(identity) = committed_identity(recipient.value.as_str()) {
+                errors.push(EditorError::at(
+                    &m.source,
+                    recipient.referenced,
+                    0,
+                    format!(
+                        "`{}` is a test key: its identity is committed in this repository \
+                         ({identity}), so anyone could read the applications. The form is \
+                         online at {endpoint}; run `office keygen --out <file>` on the \
+                         office's computer and put the recipient it prints here instead",
+                        recipient.value
+                    ),
+                ));
+            }
+        }
     }
     errors.into_result()
 }
 
-/// Writes every page and file; returns the number of HTML pages.
-fn write_site(
-    root: &Path,
-    site: &SiteConfig,
-    renderer: &Renderer,
-    forms: &Forms,
-    municipalities: &[Municipality],
-    theme_assets: &Path,
-    staging: &Staging,
-) -> Result<usize, BuildError> {
-    let (origin, base) = (site.origin(), site.base_path());
-    let municipal_pages: usize = municipalities
-        .par_iter()
-        .map(|m| -> Result<usize, BuildError> {
-            let mut pages = 0;
-            for lang in m.languages() {
-                let dir = format!("{}/{}/", m.slug, lang.code());
-                let html = renderer.render_service_page(m, *lang)?;
-                staging.write(&format!("{dir}index.html"), html.as_bytes())?;
-                let mut more = renderer.render_quick_check_pages(m, *lang)?;
-                let (apply, shell) = renderer.render_apply_pages(m, *lang)?;
-                more.extend(apply);
-                if let Some(shell) = shell {
-                    // The form page without its form, for form-fn to show a
-                    // refused submission in the same page; links absolute,
-                    // since form-fn serves it from its own origin.
-                    let absolute = absolute_links(&shell, &origin, &base);
-                    staging.write(
-                        &format!("_shells/{}/{}.html", m.slug, lang.code()),
-                        absolute.as_bytes(),
-                    )?;
-                }
-                for (path, html) in &more {
-                    staging.write(&format!("{dir}{path}index.html"), html.as_bytes())?;
-                }
-                pages += 1 + more.len();
+/// The theme's static files, with the content-fingerprinted names they are
+/// published under (`style.css` → `style.<hash>.css`).
+struct ThemeAssets {
+    /// `(file, published name)`, sorted by file.
+    files: Vec<(PathBuf, String)>,
+}
+
+impl ThemeAssets {
+    fn load(dir: &Path) -> Result<Self, BuildError> {
+        let mut files = Vec::new();
+        for path in sorted_entries(dir).map_err(|e| BuildError::Theme {
+            name: dir.display().to_string(),
+            detail: e.message,
+        })? {
+            let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
+                continue;
+            };
+            if path.is_file() {
+                let bytes = std::fs::read(&path).map_err(|e| BuildError::io("read", &path, e))?;
+                let published = fingerprinted_name(name, &bytes);
+                files.push((path, published));
             }
-            if let Some(svg) = m.coat_of_arms_path(root) {
-                let bytes = std::fs::read(&svg).map_err(|e| BuildError::io("read", &svg, e))?;
-                staging.write(&format!("{}/coat-of-arms.svg", m.slug), &bytes)?;
-            }
-            Ok(pages)
-        })
-        .try_reduce(|| 0, |a, b| Ok(a + b))?;
-    staging.write(
-        "index.html",
-        renderer.render_index(municipalities)?.as_bytes(),
-    )?;
-    staging.write("404.html", renderer.render_not_found()?.as_bytes())?;
-    let registry = build_registry(site, renderer, municipalities, forms)?;
-    staging.write("_registry.json", &registry)?;
-    let sitemap = render_sitemap(site, municipalities, &["", "quick-check/"]);
-    staging.write("sitemap.xml", sitemap.as_bytes())?;
-    staging.write("robots.txt", render_robots(site).as_bytes())?;
-    for path in sorted_entries(theme_assets).map_err(|e| BuildError::Theme {
-        name: theme_assets.display().to_string(),
-        detail: e.message,
-    })? {
-        if let Some(name) = path
-            .file_name()
-            .and_then(|n| n.to_str())
-            .filter(|_| path.is_file())
-        {
-            let bytes = std::fs::read(&path).map_err(|e| BuildError::io("read", &path, e))?;
-            staging.write(&format!("assets/{name}"), &bytes)?;
         }
+        Ok(Self { files })
     }
-    Ok(municipal_pages + 2)
+
+    /// The URLs of the stylesheet and the script every page links.
+    fn urls(&self, base: &str) -> Result<AssetUrls, BuildError> {
+        let url = |name: &str| -> Result<String, BuildError> {
+            self.files
+                .iter()
+                .find(|(path, _)| path.file_name().is_some_and(|n| n == name))
+                .map(|(_, published)| format!("{base}assets/{published}"))
+                .ok_or_else(|| BuildError::Theme {
+                    name: "assets".to_owned(),
+                    detail: format!("the theme has no assets/{name}"),
+                })
+        };
+        Ok(AssetUrls {
+            css: url("style.css")?,
+            js: url("site.js")?,
+        })
+    }
+}
+
+/// Everything one build writes, as named steps.
+struct SiteWriter<'a> {
+    root: &'a Path,
+    site: &'a SiteConfig,
+    renderer: &'a Renderer<'a>,
+    forms: &'a Forms,
+    municipalities: &'a [Municipality],
+    theme_assets: &'a ThemeAssets,
+    site_out: &'a Staging,
+    function_out: &'a Staging,
+}
+
+impl SiteWriter<'_> {
+    /// Writes every page and file; returns the number of HTML pages.
+    fn write(&self) -> Result<usize, BuildError> {
+        let pages = self.render_municipalities()?;
+        self.render_index()?;
+        self.render_not_found()?;
+        self.render_sitemap()?;
+        self.render_robots()?;
+        self.copy_assets()?;
+        self.write_registry()?;
+        Ok(pages + 2)
+    }
+
+    /// Every page of every municipality in every language, in parallel.
+    fn render_municipalities(&self) -> Result<usize, BuildError> {
+        self.municipalities
+            .par_iter()
+            .map(|m| self.render_municipality(m))
+            .try_reduce(|| 0, |a, b| Ok(a + b))
+    }
+
+    fn render_municipality(&self, m: &Municipality) -> Result<usize, BuildError> {
+        let (origin, base) = (self.site.origin(), self.site.base_path());
+        let mut pages = 0;
+        for lang in m.languages() {
+            let dir = format!("{}/{}/", m.slug, lang.code());
+            let html = self.renderer.render_service_page(m, *lang)?;
+            self.site_out
+                .write(&format!("{dir}index.html"), html.as_bytes())?;
+            let mut more = self.renderer.render_quick_check_pages(m, *lang)?;
+            let (apply, shell) = self.renderer.render_apply_pages(m, *lang)?;
+            more.extend(apply);
+            if let Some(shell) = shell {
+                // The form page without its form, for form-fn to show a
+                // refused submission in the same page; links absolute,
+                // since form-fn serves it from its own origin.
+                let absolute = absolute_links(&shell, &origin, &base);
+                self.function_out.write(
+                    &format!("{SHELLS_DIR}/{}/{}.html", m.slug, lang.code()),
+                    absolute.as_bytes(),
+                )?;
+            }
+            for (path, html) in &more {
+                self.site_out
+                    .write(&format!("{dir}{path}index.html"), html.as_bytes())?;
+            }
+            pages += 1 + more.len();
+        }
+        if let Some(svg) = m.coat_of_arms_path(self.root) {
+            let bytes = std::fs::read(&svg).map_err(|e| BuildError::io("read", &svg, e))?;
+            self.site_out
+                .write(&format!("{}/coat-of-arms.svg", m.slug), &bytes)?;
+        }
+        Ok(pages)
+    }
+
+    fn render_index(&self) -> Result<(), BuildError> {
+        let html = self.renderer.render_index(self.municipalities)?;
+        self.site_out.write("index.html", html.as_bytes())
+    }
+
+    fn render_not_found(&self) -> Result<(), BuildError> {
+        let html = self.renderer.render_not_found()?;
+        self.site_out.write("404.html", html.as_bytes())
+    }
+
+    fn render_sitemap(&self) -> Result<(), BuildError> {
+        let xml = render_sitemap(self.site, self.municipalities, &["", "quick-check/"]);
+        self.site_out.write("sitemap.xml", xml.as_bytes())
+    }
+
+    fn render_robots(&self) -> Result<(), BuildError> {
+        self.site_out
+            .write("robots.txt", render_robots(self.site).as_bytes())
+    }
+
+    /// The theme's files under their fingerprinted names.
+    fn copy_assets(&self) -> Result<(), BuildError> {
+        for (path, published) in &self.theme_assets.files {
+            let bytes = std::fs::read(path).map_err(|e| BuildError::io("read", path, e))?;
+            self.site_out
+                .write(&format!("assets/{published}"), &bytes)?;
+        }
+        Ok(())
+    }
+
+    /// `registry.json`: what form-fn needs, from the same files as the pages.
+    fn write_registry(&self) -> Result<(), BuildError> {
+        let entries = self
+            .municipalities
+            .iter()
+            .map(|m| {
+                let online = self.renderer.form_endpoint(m).is_some();
+                let entry = MunicipalityEntry {
+                    name: m.name.to_string(),
+                    ags: m.ags.value.to_string(),
+                    languages: m.languages().iter().map(|l| l.code().to_owned()).collect(),
+                    recipients: m.recipients.iter().map(|r| r.value.to_string()).collect(),
+                    transport: m.transport.as_ref().map(|t| t.value.clone()),
+                    forms: if online {
+                        self.forms.definitions.keys().cloned().collect()
+                    } else {
+                        Vec::new()
+                    },
+                };
+                (m.slug.clone(), entry)
+            })
+            .collect();
+        let registry = Registry {
+            site_origin: self.site.origin(),
+            base_path: self.site.base_path(),
+            municipalities: entries,
+            forms: self.forms.definitions.clone(),
+            form_intros: self.renderer.form_intros_by_form(),
+            countries: self.forms.countries.clone(),
+            nationality_extra: self.forms.nationality_extra.clone(),
+        };
+        let json = serde_json::to_vec_pretty(&registry)
+            .map_err(|e| BuildError::OutputDir(format!("cannot write {REGISTRY_FILE}: {e}")))?;
+        self.function_out.write(REGISTRY_FILE, &json)
+    }
 }
 
 /// Rewrites site-relative `href`/`src`/`action` values (`="<base>…`) to
@@ -211,56 +393,4 @@ fn absolute_links(html: &str, origin: &str, base: &str) -> String {
         );
     }
     out
-}
-
-/// `_registry.json`: what form-fn needs, from the same files as the pages.
-fn build_registry(
-    site: &SiteConfig,
-    renderer: &Renderer,
-    municipalities: &[Municipality],
-    forms: &Forms,
-) -> Result<Vec<u8>, BuildError> {
-    let entries = municipalities
-        .iter()
-        .map(|m| {
-            let online = renderer.form_endpoint(m).is_some();
-            let entry = MunicipalityEntry {
-                name: m.name.to_string(),
-                ags: m.ags.value.to_string(),
-                languages: m.languages().iter().map(|l| l.code().to_owned()).collect(),
-                recipients: m.recipients.iter().map(ToString::to_string).collect(),
-                transport: m.transport.as_ref().map(|t| t.value.clone()),
-                forms: if online {
-                    forms.definitions.keys().cloned().collect()
-                } else {
-                    Vec::new()
-                },
-            };
-            (m.slug.clone(), entry)
-        })
-        .collect();
-    let registry = Registry {
-        site_origin: site.origin(),
-        base_path: site.base_path(),
-        municipalities: entries,
-        forms: forms.definitions.clone(),
-        form_intros: renderer.form_intros_by_form(),
-        countries: forms.countries.clone(),
-        nationality_extra: forms.nationality_extra.clone(),
-    };
-    serde_json::to_vec_pretty(&registry)
-        .map_err(|e| BuildError::OutputDir(format!("cannot write _registry.json: {e}")))
-}
-
-fn asset_urls(theme_assets: &Path, base: &str) -> Result<AssetUrls, BuildError> {
-    let url = |name: &str| -> Result<String, BuildError> {
-        let path = theme_assets.join(name);
-        let bytes =
-            std::fs::read(&path).map_err(|e| BuildError::io("read theme asset", &path, e))?;
-        Ok(format!("{base}assets/{name}?v={}", content_hash(&bytes)))
-    };
-    Ok(AssetUrls {
-        css: url("style.css")?,
-        js: url("site.js")?,
-    })
 }

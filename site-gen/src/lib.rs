@@ -6,7 +6,9 @@
 //! theme, [`build`] writes it all through [`output`] only when nothing failed.
 
 pub mod build;
+pub mod committed_keys;
 pub mod content;
+pub mod deploy;
 pub mod error;
 pub mod forms;
 pub mod languages;

@@ -138,7 +138,7 @@ pub struct Municipality {
     #[serde(default)]
     pub form_endpoint: Option<FormEndpoint>,
     #[serde(default)]
-    pub recipients: Vec<AgeRecipient>,
+    pub recipients: Vec<Spanned<AgeRecipient>>,
     /// How applications reach the office (form-spec checks the settings).
     #[serde(default)]
     pub transport: Option<Spanned<Transport>>,

@@ -48,10 +48,7 @@ impl SiteConfig {
 
     /// `scheme://host[:port]` of the site: the origin form-fn allows for JSON clients.
     pub fn origin(&self) -> String {
-        let url = self.base_url.as_str();
-        let (scheme, after) = url.split_once("://").unwrap_or(("https", url));
-        let host = after.split('/').next().unwrap_or_default();
-        format!("{scheme}://{host}")
+        crate::values::origin_of(self.base_url.as_str()).to_owned()
     }
 
     /// The base URL without a trailing slash, for absolute links.

@@ -130,6 +130,16 @@ checked_string!(
     }
 );
 
+/// `scheme://host[:port]` of an address that site-gen checked (an https
+/// or loopback http URL): what browsers compare as an origin.
+pub fn origin_of(url: &str) -> &str {
+    let after_scheme = url.find("://").map_or(0, |i| i + 3);
+    match url[after_scheme..].find(['/', '?', '#']) {
+        Some(end) => &url[..after_scheme + end],
+        None => url,
+    }
+}
+
 /// The bech32 alphabet of age recipients.
 const BECH32: &str = "qpzry9x8gf2tvdw0s3jn54khce6mua7l";
 

@@ -194,13 +194,45 @@ fn sitemap_robots_404_and_assets_are_written() {
     assert_eq!(count(&not_found, "<h1"), 1);
     assert!(not_found.contains("Seite nicht gefunden") && not_found.contains("<div lang=\"en\">"));
     let page = std::fs::read_to_string(tree.out().join("bielefeld/de/index.html")).unwrap();
-    for asset in ["style.css", "site.js"] {
-        assert!(tree.out().join("assets").join(asset).is_file(), "{asset}");
-        assert!(
-            page.contains(&format!("/assets/{asset}?v=")),
-            "{asset} linked with a version"
+    let css = asset_link(&page, "style.", ".css");
+    let js = asset_link(&page, "site.", ".js");
+    for (name, source) in [(&css, "style.css"), (&js, "site.js")] {
+        let published = std::fs::read(tree.out().join("assets").join(name)).unwrap();
+        assert_eq!(
+            published,
+            std::fs::read(tree.path(&format!("themes/default/assets/{source}"))).unwrap()
         );
     }
+    assert!(
+        !tree.out().join("assets/style.css").exists(),
+        "only the fingerprinted name"
+    );
+    // A change of the stylesheet gives it a new name, so cached copies never go stale.
+    tree.edit("themes/default/assets/style.css", "}", "}\n/* changed */");
+    tree.build().unwrap();
+    let page = std::fs::read_to_string(tree.out().join("bielefeld/de/index.html")).unwrap();
+    let changed = asset_link(&page, "style.", ".css");
+    assert_ne!(changed, css);
+    assert!(tree.out().join("assets").join(&changed).is_file());
+    assert!(!tree.out().join("assets").join(&css).exists());
+    assert_eq!(
+        asset_link(&page, "site.", ".js"),
+        js,
+        "the script kept its name"
+    );
+}
+
+/// The file name of the asset `/assets/<stem><16 hex digits><extension>` a page links.
+fn asset_link(page: &str, stem: &str, extension: &str) -> String {
+    let start = page.find(&format!("/assets/{stem}")).expect("asset linked") + "/assets/".len();
+    let name: String = page[start..].chars().take_while(|c| *c != '"').collect();
+    let hash = &name[stem.len()..name.len() - extension.len()];
+    assert!(name.ends_with(extension), "{name}");
+    assert!(
+        hash.len() == 16 && hash.chars().all(|c| c.is_ascii_hexdigit()),
+        "{name}"
+    );
+    name
 }
 
 #[test]
@@ -268,20 +300,18 @@ fn editor_text_is_escaped_and_verified_contacts_show_no_warning() {
 fn base_url_with_a_path_prefixes_every_link() {
     let tree = Tree::sample(&["bielefeld"]);
     site_gen::build(&site_gen::BuildOptions {
-        root: tree.root().to_path_buf(),
-        out: tree.out(),
         base_url: Some(
             "https://land.example/einbuergerung/"
                 .to_owned()
                 .try_into()
                 .unwrap(),
         ),
-        form_endpoint: None,
+        ..site_gen::BuildOptions::new(tree.root(), tree.out())
     })
     .unwrap();
     let html = std::fs::read_to_string(tree.out().join("bielefeld/de/index.html")).unwrap();
     assert!(html.contains("href=\"/einbuergerung/bielefeld/en/\""));
-    assert!(html.contains("href=\"/einbuergerung/assets/style.css?v="));
+    assert!(html.contains("href=\"/einbuergerung/assets/style."));
     let sitemap = std::fs::read_to_string(tree.out().join("sitemap.xml")).unwrap();
     assert!(sitemap.contains("<loc>https://land.example/einbuergerung/bielefeld/de/</loc>"));
 }

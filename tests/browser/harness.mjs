@@ -2,6 +2,9 @@
 // object storage does (index.html for folders, 404.html for unknown paths),
 // starts Debian's Chromium headless, and runs axe-core on a page.
 import { createServer } from "node:http";
+import { spawn } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { readFile, readdir, stat } from "node:fs/promises";
 import { join, extname, resolve, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -21,8 +24,11 @@ const types = {
   ".txt": "text/plain; charset=utf-8",
 };
 
-/** Serves the site on 127.0.0.1 (`port` 0 picks a free one). */
-export async function serveSite(port = 0) {
+/**
+ * Serves the site on 127.0.0.1 (`port` 0 picks a free one), sending
+ * `headers` with every answer (e.g. the CDN's security headers).
+ */
+export async function serveSite(port = 0, { headers = {} } = {}) {
   const server = createServer(async (request, response) => {
     const path = decodeURIComponent(new URL(request.url, "http://x").pathname);
     let file = resolve(siteDir, "." + path);
@@ -30,10 +36,10 @@ export async function serveSite(port = 0) {
     try {
       if ((await stat(file)).isDirectory()) file = join(file, "index.html");
       const body = await readFile(file);
-      response.writeHead(200, { "content-type": types[extname(file)] ?? "application/octet-stream" });
+      response.writeHead(200, { ...headers, "content-type": types[extname(file)] ?? "application/octet-stream" });
       response.end(body);
     } catch {
-      response.writeHead(404, { "content-type": types[".html"] });
+      response.writeHead(404, { ...headers, "content-type": types[".html"] });
       response.end(await readFile(join(siteDir, "404.html")));
     }
   });
@@ -84,9 +90,13 @@ export async function openPage(context, url, origin) {
   return { page, response, foreign };
 }
 
-/** axe-core violations on the open page, one readable line each. */
+/**
+ * axe-core violations on the open page, one readable line each. axe is
+ * evaluated through the DevTools protocol, not added as a <script>: the
+ * pages' security policy refuses inline scripts, as it should.
+ */
 export async function axeViolations(page) {
-  await page.addScriptTag({ content: await readFile(axeSource, "utf8") });
+  await page.evaluate(await readFile(axeSource, "utf8"));
   const results = await page.evaluate(() =>
     // eslint-disable-next-line no-undef
     axe.run(document, { resultTypes: ["violations"] }),
@@ -111,4 +121,51 @@ export function useSiteAndBrowser(port = 0) {
     await shared.site?.close();
   });
   return shared;
+}
+
+/** form-fn's own folder from the build (registry.json, shells/): never published. */
+export const functionDir = resolve(process.env.FUNCTION_DIR ?? join(siteDir, "../function"));
+const formFnBinary = process.env.FORM_FN ?? resolve(here, "../../target/debug/form-fn");
+
+/**
+ * Starts form-fn on 127.0.0.1:`port`, in a fresh folder of its own (the
+ * sample municipalities deliver to folder mailboxes relative to it); resolves
+ * once it listens. Returns { work, store, stop }.
+ */
+export async function startFormFn(port) {
+  const work = mkdtempSync(join(tmpdir(), "form-fn-"));
+  const store = join(work, "store");
+  const server = spawn(formFnBinary, ["serve", "--listen", `127.0.0.1:${port}`, "--registry", join(functionDir, "registry.json"), "--store", store], {
+    cwd: work,
+    stdio: ["ignore", "ignore", "pipe"],
+  });
+  await new Promise((ok, fail) => {
+    server.stderr.on("data", (chunk) => chunk.toString().includes("listening on") && ok());
+    server.on("exit", (code) => fail(new Error(`form-fn exited with ${code}`)));
+  });
+  return { work, store, stop: () => server.kill() };
+}
+
+/** Fills the sample application in as an adult Turkish citizen born on `birthDate`. */
+export async function fillApplication(page, birthDate) {
+  await page.fill("#f-family_name", "Yılmaz");
+  await page.fill("#f-given_names", "Ayşe");
+  await page.fill("#f-birth_date", birthDate);
+  await page.fill("#f-birth_place", "İzmir");
+  await page.selectOption("#f-birth_country", "TR");
+  await page.check("#f-sex");
+  await page.selectOption("#f-nationalities-0-country", "TR");
+  await page.fill("#f-street", "Niederwall 1");
+  await page.fill("#f-postcode", "33602");
+  await page.fill("#f-city", "Bielefeld");
+  await page.fill("#f-email", "ayse@example.org");
+  await page.fill("#f-resident_since", "2015-03-01");
+  await page.selectOption("#f-permit", "settlement_permit");
+  await page.selectOption("#f-marital_status", "single");
+  for (const radio of ["#f-german_proof", "#f-test_proof", "#f-livelihood", "#f-benefits", "#f-convicted", "#f-proceedings_pending"]) {
+    await page.check(radio);
+  }
+  for (const box of ["#f-fdgo_declaration", "#f-responsibility_declaration", "#f-truthful", "#f-privacy_notice"]) {
+    await page.check(box);
+  }
 }

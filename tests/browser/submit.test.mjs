@@ -6,38 +6,26 @@
 // confirmation page.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { spawn, execFileSync } from "node:child_process";
-import { mkdtempSync, readdirSync, statSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { execFileSync } from "node:child_process";
+import { readdirSync, statSync } from "node:fs";
 import { join, resolve, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
-import { serveSite, launchBrowser, axeViolations, siteDir } from "./harness.mjs";
+import { serveSite, launchBrowser, axeViolations, startFormFn, fillApplication } from "./harness.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const sitePort = Number(process.env.SITE_PORT ?? 18090);
 const formPort = Number(process.env.FORM_PORT ?? 18091);
-const formFn = process.env.FORM_FN ?? resolve(here, "../../target/debug/form-fn");
-// form-fn works in its own folder: the sample municipalities deliver to
-// folder mailboxes (mailboxes/<slug>) relative to it.
-const work = mkdtempSync(join(tmpdir(), "form-fn-"));
-const store = join(work, "store");
 
-let site, browser, server;
+let site, browser, formFn, store;
 before(async () => {
   site = await serveSite(sitePort);
-  server = spawn(formFn, ["serve", "--listen", `127.0.0.1:${formPort}`, "--registry", join(siteDir, "_registry.json"), "--store", store], {
-    cwd: work,
-    stdio: ["ignore", "ignore", "pipe"],
-  });
-  await new Promise((ok, fail) => {
-    server.stderr.on("data", (chunk) => chunk.toString().includes("listening on") && ok());
-    server.on("exit", (code) => fail(new Error(`form-fn exited with ${code}`)));
-  });
+  formFn = await startFormFn(formPort);
+  store = formFn.store;
   browser = await launchBrowser();
 });
 after(async () => {
   await browser?.close();
-  server?.kill();
+  formFn?.stop();
   await site?.close();
 });
 
@@ -46,29 +34,6 @@ function storedFiles(dir) {
     const path = join(dir, name);
     return statSync(path).isDirectory() ? storedFiles(path) : [path];
   });
-}
-
-async function fillApplication(page, birthDate) {
-  await page.fill("#f-family_name", "Yılmaz");
-  await page.fill("#f-given_names", "Ayşe");
-  await page.fill("#f-birth_date", birthDate);
-  await page.fill("#f-birth_place", "İzmir");
-  await page.selectOption("#f-birth_country", "TR");
-  await page.check("#f-sex");
-  await page.selectOption("#f-nationalities-0-country", "TR");
-  await page.fill("#f-street", "Niederwall 1");
-  await page.fill("#f-postcode", "33602");
-  await page.fill("#f-city", "Bielefeld");
-  await page.fill("#f-email", "ayse@example.org");
-  await page.fill("#f-resident_since", "2015-03-01");
-  await page.selectOption("#f-permit", "settlement_permit");
-  await page.selectOption("#f-marital_status", "single");
-  for (const radio of ["#f-german_proof", "#f-test_proof", "#f-livelihood", "#f-benefits", "#f-convicted", "#f-proceedings_pending"]) {
-    await page.check(radio);
-  }
-  for (const box of ["#f-fdgo_declaration", "#f-responsibility_declaration", "#f-truthful", "#f-privacy_notice"]) {
-    await page.check(box);
-  }
 }
 
 test("a citizen corrects a refused field, submits, and the office can read the application", async () => {

@@ -8,8 +8,9 @@ use form_spec::transport::{Source, TimeoutSeconds};
 
 use super::DeliveryError;
 
-/// The bytes behind `source`: an environment variable or a file. Errors name
-/// where was looked, never what was found.
+/// The bytes behind `source`: an environment variable, a file or a secret
+/// read from AWS Secrets Manager at start. Errors name where was looked,
+/// never what was found.
 pub fn read_source(source: &Source, what: &str) -> Result<Vec<u8>, DeliveryError> {
     match source {
         Source::Env(name) => std::env::var(name.as_str())
@@ -22,6 +23,14 @@ pub fn read_source(source: &Source, what: &str) -> Result<Vec<u8>, DeliveryError
         Source::File(path) => std::fs::read(path.as_str()).map_err(|error| {
             DeliveryError::Settings(format!("{what}: cannot read {path}: {error}"))
         }),
+        Source::AwsSecret(id) => crate::secrets::get(id.as_str())
+            .map(|secret| secret.to_vec())
+            .ok_or_else(|| {
+                DeliveryError::Settings(format!(
+                    "{what}: the secret {id} could not be read from AWS Secrets Manager \
+                     (see secret_unreadable in the log)"
+                ))
+            }),
     }
 }
 

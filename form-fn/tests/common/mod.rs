@@ -14,23 +14,18 @@ pub fn repo_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
 }
 
-/// Builds the repository's sample site with the form online; returns the
-/// folder holding `_registry.json`.
+/// Builds the repository's sample site with the form online; returns
+/// form-fn's folder (`registry.json`, `shells/`).
 pub fn build_site(dir: &Path) -> PathBuf {
-    let out = dir.join("public");
-    site_gen::build(&site_gen::BuildOptions {
-        root: repo_root(),
-        out: out.clone(),
-        base_url: None,
-        form_endpoint: Some(
-            "http://127.0.0.1:8081"
-                .to_owned()
-                .try_into()
-                .expect("endpoint"),
-        ),
-    })
-    .expect("sample site builds");
-    out
+    let mut options = site_gen::BuildOptions::new(repo_root(), dir.join("public"));
+    options.form_endpoint = Some(
+        "http://127.0.0.1:8081"
+            .to_owned()
+            .try_into()
+            .expect("endpoint"),
+    );
+    site_gen::build(&options).expect("sample site builds");
+    options.function_out
 }
 
 pub struct FormFn {
@@ -171,6 +166,23 @@ pub fn post_form(
     request(addr, "POST", path, &headers, body.as_bytes())
 }
 
+/// POSTs text fields and files as multipart/form-data.
+pub fn post_multipart(
+    addr: &str,
+    path: &str,
+    fields: &[(String, String)],
+    files: &[(&str, &str, &[u8])],
+) -> Response {
+    let (content_type, body) = multipart(fields, files);
+    request(
+        addr,
+        "POST",
+        path,
+        &[("Content-Type", &content_type)],
+        &body,
+    )
+}
+
 /// A multipart body with text fields and files: (content type, body).
 pub fn multipart(fields: &[(String, String)], files: &[(&str, &str, &[u8])]) -> (String, Vec<u8>) {
     let boundary = "----form-fn-test-boundary";
@@ -282,26 +294,11 @@ pub fn decrypt(slug: &str, file: &Path) -> serde_json::Value {
     serde_json::from_slice(&output.stdout).expect("the plaintext is JSON")
 }
 
-/// A port nobody listens on right now.
-pub fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("a free port")
-}
+pub use test_support::{free_port, wait_until};
 
-/// Waits up to 30 s for `done`; `what` says what did not happen.
-pub fn wait_until(what: &str, mut done: impl FnMut() -> bool) {
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while !done() {
-        assert!(Instant::now() < deadline, "timed out waiting: {what}");
-        std::thread::sleep(Duration::from_millis(25));
-    }
-}
-
-/// Replaces `slug`'s transport in the `_registry.json` of a built site.
-pub fn set_transport(public: &Path, slug: &str, transport: serde_json::Value) -> PathBuf {
-    let path = public.join("_registry.json");
+/// Replaces `slug`'s transport in the `registry.json` of a built site.
+pub fn set_transport(function: &Path, slug: &str, transport: serde_json::Value) -> PathBuf {
+    let path = function.join("registry.json");
     let mut registry: serde_json::Value =
         serde_json::from_slice(&std::fs::read(&path).expect("registry")).expect("registry JSON");
     registry["municipalities"][slug]["transport"] = transport;

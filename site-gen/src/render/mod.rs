@@ -21,7 +21,7 @@ use crate::markdown::render_section_markdown;
 use crate::municipality::{Municipality, Office, Weekday};
 use crate::quick_check::QuickCheck;
 use crate::site::SiteConfig;
-use crate::values::FormEndpoint;
+use crate::values::{FormEndpoint, origin_of};
 
 /// Site-relative URLs of the theme's assets, with a content hash so that
 /// browsers may cache them for long and still see every change.
@@ -73,6 +73,8 @@ pub struct Renderer<'c> {
     /// Markdown intros of the forms, rendered once: (form, section or "", language).
     form_intros: BTreeMap<(String, String, Lang), String>,
     base: String,
+    /// `scheme://host[:port]` of the site, for the pages' security policy.
+    origin: String,
     /// Converted once: every page needs them.
     assets_value: Value,
     ui_values: BTreeMap<Lang, Value>,
@@ -155,6 +157,7 @@ impl<'c> Renderer<'c> {
             default_endpoint: site.form_endpoint.clone(),
             form_intros,
             base: site.base_path(),
+            origin: site.origin(),
             assets_value: ser(&assets),
             ui_values,
         })
@@ -240,6 +243,7 @@ impl<'c> Renderer<'c> {
             lang => lang.code(),
             dir => lang.dir(),
             base => &self.base,
+            csp => self.content_security_policy(self.form_endpoint(m)),
             assets => self.assets_value.clone(),
             t => self.ui_value(lang),
             alternates => ser(&alternates),
@@ -338,6 +342,7 @@ impl<'c> Renderer<'c> {
             lang => Lang::primary().code(),
             dir => "ltr",
             base => &self.base,
+            csp => self.content_security_policy(None),
             assets => self.assets_value.clone(),
             t => ser(ui),
             t_en => english.map(|c| self.ui_value(c.lang)),
@@ -345,6 +350,24 @@ impl<'c> Renderer<'c> {
             home => &self.base,
             ..extra
         }
+    }
+
+    /// The policy every page carries in a `<meta>` (for hosts that cannot
+    /// send headers; the AWS template sends a stricter one as a header): only
+    /// the site's own files, and forms sent only to the site or the form
+    /// endpoint. The site's origin is named besides `'self'`, because form-fn
+    /// shows a refused application from its own origin with the site's files.
+    /// `frame-ancestors` works only as a header, so it is not here.
+    fn content_security_policy(&self, endpoint: Option<&str>) -> String {
+        let own = format!("'self' {}", self.origin);
+        let mut form_action = own.clone();
+        if let Some(endpoint) = endpoint.map(origin_of).filter(|e| *e != self.origin) {
+            form_action = format!("{form_action} {endpoint}");
+        }
+        format!(
+            "default-src 'none'; script-src {own}; style-src {own}; img-src {own}; \
+             form-action {form_action}; base-uri 'none'"
+        )
     }
 
     fn alternates(

@@ -53,6 +53,11 @@ impl Tree {
         self.dir.path().join("public")
     }
 
+    /// form-fn's folder beside the site (`registry.json`, `shells/`).
+    pub fn function_out(&self) -> PathBuf {
+        self.dir.path().join("function")
+    }
+
     pub fn path(&self, relative: &str) -> PathBuf {
         self.root().join(relative)
     }
@@ -74,6 +79,32 @@ impl Tree {
         self.write(relative, &text.replacen(from, to, 1));
     }
 
+    /// Gives `slug` an office key whose identity is not committed here (as
+    /// after `office keygen`), so the form may go online anywhere; returns it.
+    pub fn use_own_recipient(&self, slug: &str) -> String {
+        let recipient = age::x25519::Identity::generate().to_public().to_string();
+        self.set_recipient(slug, &recipient);
+        recipient
+    }
+
+    /// Replaces every recipient in `municipalities/<slug>.yaml` with `recipient`.
+    pub fn set_recipient(&self, slug: &str, recipient: &str) {
+        let file = format!("municipalities/{slug}.yaml");
+        let text: String = self
+            .read(&file)
+            .lines()
+            .map(|line| match line.starts_with("  - \"age1") {
+                true => format!("  - \"{recipient}\"\n"),
+                false => format!("{line}\n"),
+            })
+            .collect();
+        assert!(
+            text.contains(recipient),
+            "{file} has no recipient to replace"
+        );
+        self.write(&file, &text);
+    }
+
     pub fn remove(&self, relative: &str) {
         std::fs::remove_file(self.path(relative)).expect("remove fixture file");
     }
@@ -85,10 +116,8 @@ impl Tree {
     /// Builds with the application form online at `endpoint`.
     pub fn build_with_endpoint(&self, endpoint: Option<&str>) -> Result<BuildReport, BuildError> {
         build(&BuildOptions {
-            root: self.root().to_path_buf(),
-            out: self.out(),
-            base_url: None,
             form_endpoint: endpoint.map(|e| e.to_owned().try_into().expect("valid endpoint")),
+            ..BuildOptions::new(self.root(), self.out())
         })
     }
 

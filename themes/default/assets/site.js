@@ -57,13 +57,20 @@
     if (seen !== -1) answers = answers.slice(0, seen);
     save(answers);
     var heading = question.querySelector("h1").textContent;
+    // Pages reached by an answer in this tab: there, the previous page in the
+    // history is the previous question. (Pages send no referrer, by policy.)
+    var viaKey = key + ":via-answer";
+    var via = function () {
+      try { return JSON.parse(sessionStorage.getItem(viaKey) || "[]"); } catch (e) { return []; }
+    };
     Array.prototype.forEach.call(question.querySelectorAll("[data-answer]"), function (link) {
       link.addEventListener("click", function () {
         save(answers.concat([{ id: id, question: heading, answer: link.textContent }]));
+        try { sessionStorage.setItem(viaKey, JSON.stringify(via().concat([link.pathname]))); } catch (e) { /* storage off */ }
       });
     });
     var back = document.querySelector("[data-back]");
-    if (back && answers.length > 0 && document.referrer.indexOf("/quick-check/") !== -1) {
+    if (back && answers.length > 0 && via().indexOf(location.pathname) !== -1) {
       back.addEventListener("click", function (event) {
         event.preventDefault();
         history.back();

@@ -1,0 +1,4 @@
+//! One module per subcommand of `site-gen`.
+
+pub mod build;
+pub mod deploy;

@@ -1,0 +1,45 @@
+//! Recipients whose identities are committed in this repository
+//! (`tests/keys/`): anyone can read what is encrypted to them. They are fine
+//! for the demo and the tests on this machine, and refused by every build
+//! whose form accepts applications from elsewhere.
+
+/// `(recipient, identity file)`, read from `tests/keys/` when site-gen was compiled.
+const COMMITTED_RECIPIENTS: &[(&str, &str)] =
+    include!(concat!(env!("OUT_DIR"), "/committed_recipients.rs"));
+
+/// The committed identity file whose recipient `recipient` is, if any.
+pub fn committed_identity(recipient: &str) -> Option<&'static str> {
+    COMMITTED_RECIPIENTS
+        .iter()
+        .find(|(key, _)| *key == recipient)
+        .map(|(_, file)| *file)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::str::FromStr;
+
+    use super::*;
+
+    /// Every committed identity's real recipient is in the list, so a test
+    /// key can never be mistaken for an office's own.
+    #[test]
+    fn every_committed_identity_is_known() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/keys");
+        let mut identities = 0;
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let text = std::fs::read_to_string(entry.unwrap().path()).unwrap_or_default();
+            for line in text.lines().filter(|l| l.starts_with("AGE-SECRET-KEY-")) {
+                let identity = age::x25519::Identity::from_str(line).unwrap();
+                let recipient = identity.to_public().to_string();
+                assert!(
+                    committed_identity(&recipient).is_some(),
+                    "{recipient} is missing"
+                );
+                identities += 1;
+            }
+        }
+        assert!(identities >= 9, "found {identities} identities");
+        assert_eq!(COMMITTED_RECIPIENTS.len(), identities);
+    }
+}
