@@ -20,7 +20,7 @@ ARCH ?= x86_64
 ## demo: build the sample site, start form-fn, serve it all on http://127.0.0.1:$(PORT)/
 demo:
 	scripts/install-deps.sh demo
-	$(CARGO) build -p site-gen -p form-fn -p office
+	$(CARGO) build --workspace --bins
 	$(SITE_GEN) build --out public --function-out function --base-url http://127.0.0.1:$(PORT)/ --form-endpoint http://127.0.0.1:$(FORM_PORT)
 	@echo
 	@echo "Sample site:  http://127.0.0.1:$(PORT)/   (application form: http://127.0.0.1:$(PORT)/bielefeld/de/apply/)"
@@ -55,8 +55,10 @@ unit:
 TEST_SITE_PORT ?= 18090
 TEST_FORM_PORT ?= 18091
 
+# Always the whole workspace: building a subset resolves shared crates'
+# features differently and compiles them all again.
 site:
-	$(CARGO) build -p site-gen -p form-fn --locked
+	$(CARGO) build --workspace --bins --locked
 	$(SITE_GEN) build --out $(TEST_SITE) --function-out $(TEST_FUNCTION) --base-url http://127.0.0.1:$(TEST_SITE_PORT)/ --form-endpoint http://127.0.0.1:$(TEST_FORM_PORT)
 
 browser: site
@@ -74,7 +76,7 @@ lambda:
 	scripts/install-deps.sh lambda
 	@if [ "$(ARCH)" = arm64 ] && ! rustup target list --installed 2>/dev/null | grep -qx aarch64-unknown-linux-gnu; then \
 	  echo "ARCH=arm64 needs the Rust target: rustup target add aarch64-unknown-linux-gnu" >&2; exit 2; fi
-	$(CARGO) build -p site-gen --locked
+	$(CARGO) build --workspace --bins --locked
 	$(SITE_GEN) build --out public --function-out function $(BUILD_FLAGS)
 	PATH="$(TOOLS):$$PATH" $(CARGO) lambda build --release --locked -p form-fn --bin form-fn \
 	  $(if $(filter arm64,$(ARCH)),--arm64,--compiler cargo --x86-64)
@@ -87,12 +89,12 @@ lambda:
 lambda-test:
 	$(MAKE) lambda BUILD_FLAGS="--form-endpoint http://127.0.0.1:18093"
 	PATH="$(TOOLS):$$PATH" LAMBDA_PACKAGE=$(CURDIR)/deploy/package \
-	  $(CARGO) test -p form-fn --locked --test lambda -- --ignored
+	  $(CARGO) test --workspace --locked --test lambda -- --ignored
 
 ## deploy: build the site and upload it: make deploy BUCKET=name [PREFIX=path] [DEPLOY_FLAGS="--delete"]
 deploy:
 	@test -n "$(BUCKET)" || { echo "usage: make deploy BUCKET=<bucket> [PREFIX=<prefix>] [DEPLOY_FLAGS=...]" >&2; exit 2; }
-	$(CARGO) build -p site-gen --locked
+	$(CARGO) build --workspace --bins --locked
 	$(SITE_GEN) build --out public --function-out function $(BUILD_FLAGS)
 	$(SITE_GEN) deploy --from public --to s3://$(BUCKET)$(if $(PREFIX),/$(PREFIX)) $(DEPLOY_FLAGS)
 

@@ -13,7 +13,9 @@ use sealed_store::package::{Municipality, PackageMeta};
 use sealed_store::{Store, StoreError};
 use tokio::sync::RwLock;
 
-use crate::document::{Submitted, canonical_json, object_key};
+use zeroize::Zeroize;
+
+use crate::document::{Submitted, canonical_json, object_key, wipe_values};
 use crate::outbox::{self, Pending};
 use crate::reference::new_reference;
 use crate::seal::seal;
@@ -26,6 +28,7 @@ pub struct Stored {
 }
 
 /// A validated application with what it needs to be sealed and stored.
+/// Its values and files are overwritten when it is dropped.
 pub struct Application {
     pub slug: String,
     pub entry: MunicipalityEntry,
@@ -33,6 +36,16 @@ pub struct Application {
     pub form_version: u32,
     pub language: String,
     pub validated: Validated,
+}
+
+impl Drop for Application {
+    fn drop(&mut self) {
+        wipe_values(&mut self.validated.values);
+        for attachment in &mut self.validated.attachments {
+            attachment.bytes.zeroize();
+            attachment.name.zeroize();
+        }
+    }
 }
 
 /// Seals, queues and stores applications, each in a task of its own so that
@@ -114,8 +127,8 @@ async fn seal_and_store_now(store: &Store, application: &Application) -> Option<
             match outbox::enqueue(store, &Pending::new(slug, &key, meta)).await {
                 Ok(()) => {}
                 Err(StoreError::Exists(_)) => continue,
-                Err(StoreError::Unavailable(reason)) => {
-                    tracing::warn!(municipality = %slug, reason = %reason, "storage unavailable (outbox)");
+                Err(error) => {
+                    tracing::warn!(municipality = %slug, reason = %error, "storage unavailable (outbox)");
                     return None;
                 }
             }
@@ -133,16 +146,14 @@ async fn seal_and_store_now(store: &Store, application: &Application) -> Option<
             }
             Err(error) => {
                 if queued && let Err(cleanup) = outbox::remove(store, &reference).await {
-                    // The drain removes a marker without package after a while.
+                    // The drain alerts on a marker without package after a while.
                     tracing::warn!(municipality = %slug, reference = %reference, error = %cleanup, "cannot remove the outbox marker of a refused write");
                 }
-                match error {
-                    StoreError::Exists(_) => continue,
-                    StoreError::Unavailable(reason) => {
-                        tracing::warn!(municipality = %slug, reason = %reason, "storage unavailable");
-                        return None;
-                    }
+                if matches!(error, StoreError::Exists(_)) {
+                    continue;
                 }
+                tracing::warn!(municipality = %slug, reason = %error, "storage unavailable");
+                return None;
             }
         }
     }

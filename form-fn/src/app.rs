@@ -18,6 +18,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use form_spec::date::{Date, UtcTime};
 use form_spec::registry::Registry;
+use form_spec::submission::Limits;
 use form_spec::validate::{FieldError, Submission, validate};
 use tower_http::set_header::SetResponseHeaderLayer;
 
@@ -54,7 +55,9 @@ pub fn router(state: Arc<AppState>) -> Router {
 
 /// Headers on every answer, as the site's CDN sends them: the pages form-fn
 /// shows (a refused application, an error) load only the site's own files,
-/// send forms only back here or to the site, and are never framed.
+/// send forms only back here or to the site, and are never framed. Nothing
+/// is kept in a cache: a refused application's page holds what the citizen
+/// typed, and every answer belongs to one submission.
 fn security_headers(site_origin: &str) -> Vec<(header::HeaderName, HeaderValue)> {
     let csp = format!(
         "default-src 'none'; script-src {site_origin}; style-src {site_origin}; \
@@ -71,6 +74,7 @@ fn security_headers(site_origin: &str) -> Vec<(header::HeaderName, HeaderValue)>
             HeaderValue::from_static("nosniff"),
         ),
         (header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")),
+        (header::CACHE_CONTROL, HeaderValue::from_static("no-store")),
     ];
     // The origin came through form-spec's checks; should it still not fit
     // a header, the other headers are sent and pages keep their <meta> policy.
@@ -222,7 +226,14 @@ async fn handle(
         );
     };
     let size = body.len();
-    let submission = parse_body(kind, body).await;
+    let limits = Limits::of(form);
+    let submission = match parse_body(kind, body, &limits).await {
+        Ok(submission) => submission,
+        Err(refusal) => {
+            let status = StatusCode::PAYLOAD_TOO_LARGE;
+            return (status, None, size, pages::refused(status, json, &refusal));
+        }
+    };
     let lang = submission
         .value("lang")
         .filter(|l| entry.languages.iter().any(|known| known == l))

@@ -9,6 +9,7 @@ use form_spec::date::UtcTime;
 use form_spec::document::{AttachmentEntry, Document, FormRef, MunicipalityRef};
 use form_spec::validate::{Attachment, Value};
 use sealed_store::package::sha256_hex;
+use zeroize::{Zeroize, Zeroizing};
 
 /// Everything that goes into one document.
 pub struct Submitted<'a> {
@@ -25,7 +26,7 @@ pub struct Submitted<'a> {
 }
 
 /// The document as JSON bytes (keys in a fixed order).
-pub fn canonical_json(s: &Submitted) -> Vec<u8> {
+pub fn canonical_json(s: &Submitted) -> Zeroizing<Vec<u8>> {
     let attachments = s
         .attachments
         .iter()
@@ -38,7 +39,7 @@ pub fn canonical_json(s: &Submitted) -> Vec<u8> {
             content_base64: base64::engine::general_purpose::STANDARD.encode(&a.bytes),
         })
         .collect();
-    let document = Document {
+    let mut document = Document {
         reference: s.reference.to_owned(),
         received_at: s.received.rfc3339(),
         municipality: MunicipalityRef {
@@ -54,7 +55,25 @@ pub fn canonical_json(s: &Submitted) -> Vec<u8> {
         values: s.values.clone(),
         attachments,
     };
-    serde_json::to_vec(&document).unwrap_or_default()
+    let json = Zeroizing::new(serde_json::to_vec(&document).unwrap_or_default());
+    wipe_values(&mut document.values);
+    for attachment in &mut document.attachments {
+        attachment.content_base64.zeroize();
+        attachment.name.zeroize();
+    }
+    json
+}
+
+/// Overwrites every text a citizen typed before its memory is given back,
+/// so that plaintext does not linger in freed memory once it is sealed.
+pub fn wipe_values(values: &mut BTreeMap<String, Value>) {
+    for value in values.values_mut() {
+        match value {
+            Value::Text(text) => text.zeroize(),
+            Value::Flag(_) => {}
+            Value::Entries(entries) => entries.iter_mut().for_each(wipe_values),
+        }
+    }
 }
 
 /// `submissions/<ags>/<yyyy>/<mm>/<dd>/<reference>.age`

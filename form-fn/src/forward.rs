@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 
 use form_spec::registry::Registry;
 use futures_util::StreamExt;
-use sealed_store::{Store, StoreError};
+use sealed_store::{Store, StoreError, Version};
 
 use crate::outbox::{self, Pending, unix_now};
 use crate::transport::{self, DeliveryError, Package, Transport};
@@ -144,8 +144,8 @@ impl Forwarder {
         let Some(_claim) = self.in_flight.claim(reference) else {
             return Outcome::NotDue;
         };
-        let mut pending = match outbox::load(&self.store, reference).await {
-            Ok(Some(pending)) => pending,
+        let (mut pending, version) = match outbox::load(&self.store, reference).await {
+            Ok(Some(found)) => found,
             Ok(None) => return Outcome::Gone,
             Err(error) => {
                 tracing::error!(event = "outbox_unreadable", reference = %reference, error = %error, "cannot read the outbox marker");
@@ -153,12 +153,13 @@ impl Forwarder {
             }
         };
         let now = unix_now();
-        if when == When::Due && pending.next_attempt_at > now {
+        // Another process is sending it (even `--now` waits for that).
+        if pending.leased(now) || (when == When::Due && pending.next_attempt_at > now) {
             return Outcome::NotDue;
         }
         let sealed = match self.store.get(&pending.key).await {
             Ok(Some(sealed)) => sealed,
-            Ok(None) => return self.orphan(&pending, now).await,
+            Ok(None) => return self.missing_package(pending, &version, now).await,
             Err(error) => {
                 tracing::warn!(event = "delivery_failed", reference = %reference, municipality = %pending.slug, error = %error, "cannot read the stored package");
                 return Outcome::Failed;
@@ -166,10 +167,15 @@ impl Forwarder {
         };
         let earlier_attempts = pending.attempts;
         pending.start_attempt(now);
-        if let Err(error) = outbox::save(&self.store, &pending).await {
-            tracing::warn!(event = "delivery_failed", reference = %reference, municipality = %pending.slug, error = %error, "cannot record the attempt; not sending");
-            return Outcome::Failed;
-        }
+        let version = match outbox::save_if(&self.store, &pending, &version).await {
+            Ok(version) => version,
+            // Another process took this attempt (or delivered it) first.
+            Err(StoreError::Changed(_)) => return Outcome::NotDue,
+            Err(error) => {
+                tracing::warn!(event = "delivery_failed", reference = %reference, municipality = %pending.slug, error = %error, "cannot record the attempt; not sending");
+                return Outcome::Failed;
+            }
+        };
         let started = Instant::now();
         let result = self.attempt(&pending, &sealed, earlier_attempts).await;
         let duration_ms = started.elapsed().as_secs_f64() * 1000.0;
@@ -183,7 +189,8 @@ impl Forwarder {
                 Outcome::Delivered
             }
             Err(error) => {
-                self.failed(&mut pending, &error, now, duration_ms).await;
+                self.failed(&mut pending, &version, &error, now, duration_ms)
+                    .await;
                 Outcome::Failed
             }
         }
@@ -213,36 +220,59 @@ impl Forwarder {
     async fn failed(
         &self,
         pending: &mut Pending,
+        version: &Version,
         error: &DeliveryError,
         now: u64,
         duration_ms: f64,
     ) {
         let reference = pending.reference().to_owned();
         pending.last_error = Some(error.to_string());
-        if !pending.alerted && Duration::from_secs(pending.age(now)) >= self.alert_after {
+        pending.lease = None;
+        let overdue = Duration::from_secs(pending.age(now)) >= self.alert_after;
+        let failed_at_receiver = matches!(error, DeliveryError::FailedAtReceiver(_));
+        if !pending.alerted && (overdue || failed_at_receiver) {
             pending.alerted = true;
-            tracing::error!(event = "delivery_overdue", reference = %reference, municipality = %pending.slug, attempts = pending.attempts, waiting_s = pending.age(now), error = %error, "the office has not received this application yet: check the transport");
-            if let Err(store_error) = outbox::raise_alert(&self.store, pending).await {
-                tracing::warn!(reference = %reference, error = %store_error, "cannot write the alert marker");
+            if failed_at_receiver {
+                tracing::error!(event = "delivery_failed_at_receiver", reference = %reference, municipality = %pending.slug, attempts = pending.attempts, error = %error, "the transport reports that this application did not reach the office: it stays pending");
+            } else {
+                tracing::error!(event = "delivery_overdue", reference = %reference, municipality = %pending.slug, attempts = pending.attempts, waiting_s = pending.age(now), error = %error, "the office has not received this application yet: check the transport");
             }
+            self.alert(pending).await;
         }
-        if let Err(store_error) = outbox::save(&self.store, pending).await {
+        if let Err(store_error) = outbox::save_if(&self.store, pending, version).await {
             tracing::warn!(reference = %reference, error = %store_error, "cannot record the failed attempt");
         }
         tracing::warn!(event = "delivery_failed", reference = %reference, municipality = %pending.slug, attempts = pending.attempts, next_attempt_in_s = pending.next_attempt_at.saturating_sub(now), duration_ms, error = %error, "delivery failed; will try again");
     }
 
-    /// The marker's package is not stored: after a while, that was a write
-    /// that failed (the citizen was told to retry), and the marker goes.
-    async fn orphan(&self, pending: &Pending, now: u64) -> Outcome {
+    /// Leaves `alerts/<reference>` for operators and the office.
+    async fn alert(&self, pending: &Pending) {
+        if let Err(store_error) = outbox::raise_alert(&self.store, pending).await {
+            tracing::warn!(reference = %pending.reference(), error = %store_error, "cannot write the alert marker");
+        }
+    }
+
+    /// The marker's package is not in the store. Just after the marker was
+    /// written, it may still be on its way. Later it is never dropped
+    /// silently: the citizen may hold a receipt for it (a power loss, a
+    /// retention rule that deleted it too early), so operators are alerted,
+    /// the marker stays, and it is looked at again after the usual pause.
+    async fn missing_package(&self, mut pending: Pending, version: &Version, now: u64) -> Outcome {
         if pending.age(now) < ORPHAN_AFTER_SECONDS {
             return Outcome::NotDue;
         }
-        tracing::warn!(event = "outbox_orphan", reference = %pending.reference(), municipality = %pending.slug, "no stored package for this outbox marker; removing the marker");
-        match outbox::remove(&self.store, pending.reference()).await {
-            Ok(()) => Outcome::Gone,
-            Err(_) => Outcome::Failed,
+        pending.start_attempt(now);
+        pending.lease = None;
+        pending.last_error = Some("the sealed package is missing from the store".to_owned());
+        if !pending.alerted {
+            pending.alerted = true;
+            tracing::error!(event = "package_missing", reference = %pending.reference(), municipality = %pending.slug, key = %pending.key, "the outbox names a package the store does not have: find out whether the citizen was given this reference");
+            self.alert(&pending).await;
         }
+        if let Err(store_error) = outbox::save_if(&self.store, &pending, version).await {
+            tracing::warn!(reference = %pending.reference(), error = %store_error, "cannot record the missing package");
+        }
+        Outcome::Failed
     }
 
     /// Tries every pending package (`Due`: those whose time has come).

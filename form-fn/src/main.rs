@@ -24,6 +24,7 @@ mod pages;
 mod reference;
 mod seal;
 mod secrets;
+mod server;
 mod transport;
 
 use std::path::{Path, PathBuf};
@@ -80,6 +81,19 @@ enum Command {
         /// to `form-fn drain` elsewhere, so this host needs no transport secret.
         #[arg(long)]
         queue_only: bool,
+        /// A client must send its request head within this time; an idle
+        /// kept-alive connection is closed after it too.
+        #[arg(long, default_value = "10s", value_parser = parse_duration)]
+        header_timeout: Duration,
+        /// A client must send the whole body within this time (408 otherwise).
+        #[arg(long, default_value = "60s", value_parser = parse_duration)]
+        body_timeout: Duration,
+        /// Connections served at once; more wait until one closes.
+        #[arg(long, default_value_t = 256)]
+        max_connections: usize,
+        /// On Ctrl+C or SIGTERM, wait at most this long for open requests.
+        #[arg(long, default_value = "20s", value_parser = parse_duration)]
+        shutdown_grace: Duration,
     },
     /// Try to deliver every pending application once, then exit.
     Drain {
@@ -162,15 +176,28 @@ async fn main() -> ExitCode {
     let cli = Cli::parse();
     let in_lambda = std::env::var_os("AWS_LAMBDA_RUNTIME_API").is_some();
     init_logging();
+    if let Err(reason) = sealed_store::process::forbid_core_dumps() {
+        tracing::warn!(reason = %reason, "core dumps could not be switched off");
+    }
     match cli.command {
         Some(Command::Serve {
             listen,
             setup,
             drain_every,
             queue_only,
+            header_timeout,
+            body_timeout,
+            max_connections,
+            shutdown_grace,
         }) => {
             let drain_every = (!queue_only).then_some(drain_every);
-            serve(&listen, &setup, drain_every).await
+            let bounds = server::Bounds {
+                header_read: header_timeout,
+                body_read: body_timeout,
+                max_connections,
+                shutdown_grace,
+            };
+            serve(&listen, &setup, drain_every, bounds).await
         }
         Some(Command::Drain { setup, now }) => {
             let loaded = match load(&setup.registry, &setup.store) {
@@ -207,7 +234,12 @@ async fn main() -> ExitCode {
 
 /// The local server; with `drain_every`, it also delivers (each application
 /// at once, and the outbox at that interval unless it is zero).
-async fn serve(listen: &str, setup: &Setup, drain_every: Option<Duration>) -> ExitCode {
+async fn serve(
+    listen: &str,
+    setup: &Setup,
+    drain_every: Option<Duration>,
+    bounds: server::Bounds,
+) -> ExitCode {
     let loaded = match load(&setup.registry, &setup.store) {
         Ok(loaded) => loaded,
         Err(message) => return fail(&message),
@@ -252,19 +284,30 @@ async fn serve(listen: &str, setup: &Setup, drain_every: Option<Duration>) -> Ex
         sealer: Sealer::new(loaded.store),
         forwarder,
     });
-    let served = axum::serve(listener, router(Arc::clone(&state)))
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
-        .await;
+    server::serve(listener, router(Arc::clone(&state)), bounds, stop_signal()).await;
     // Applications being stored when the last connection closed are finished.
-    state.sealer.finish().await;
-    match served {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(error) => {
-            eprintln!("error: {error}");
-            ExitCode::FAILURE
+    if tokio::time::timeout(bounds.shutdown_grace, state.sealer.finish())
+        .await
+        .is_err()
+    {
+        tracing::warn!("stopped while applications were still being stored");
+    }
+    ExitCode::SUCCESS
+}
+
+/// Ctrl+C, or SIGTERM as service managers send it.
+async fn stop_signal() {
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
         }
+    };
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        () = terminate => {}
     }
 }
 

@@ -8,8 +8,9 @@
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
+use form_spec::document::is_reference;
 use sealed_store::package::PackageMeta;
-use sealed_store::{Store, StoreError};
+use sealed_store::{Store, StoreError, Version};
 use serde::{Deserialize, Serialize};
 
 const OUTBOX: &str = "outbox";
@@ -37,6 +38,52 @@ pub struct Pending {
     /// Whether the office was alerted that delivery is overdue.
     #[serde(default)]
     pub alerted: bool,
+    /// The process sending it now, and until when others leave it alone.
+    #[serde(default)]
+    pub lease: Option<Lease>,
+}
+
+/// A claim on one attempt, written into the marker with a conditional write
+/// before the attempt: only one process (of any host) sends a package at a
+/// time. It ends when the attempt is recorded, when it expires, or when its
+/// holder is found dead on this machine.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Lease {
+    /// This machine's boot id (Linux), so a dead holder here can be told.
+    pub boot_id: String,
+    pub pid: u32,
+    /// Unix seconds after which anyone may take over.
+    pub until: u64,
+}
+
+/// Longest an attempt may take (the longest transport timeout, 300 s, and a
+/// margin): then a lease is stale even if its holder cannot be checked.
+const LEASE_SECONDS: u64 = 360;
+
+impl Lease {
+    /// A lease for this process from `now`.
+    pub fn mine(now: u64) -> Self {
+        Self {
+            boot_id: boot_id(),
+            pid: std::process::id(),
+            until: now + LEASE_SECONDS,
+        }
+    }
+
+    /// Whether someone holds it: not expired, and its holder not known dead.
+    pub fn held(&self, now: u64) -> bool {
+        let dead_here = self.boot_id == boot_id()
+            && !std::path::Path::new(&format!("/proc/{}", self.pid)).exists();
+        self.until > now && !dead_here
+    }
+}
+
+/// This boot of this machine (a Lambda instance is a machine of its own).
+fn boot_id() -> String {
+    std::fs::read_to_string("/proc/sys/kernel/random/boot_id")
+        .map(|id| id.trim().to_owned())
+        .unwrap_or_default()
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -60,6 +107,7 @@ impl Pending {
             next_attempt_at: now,
             last_error: None,
             alerted: false,
+            lease: None,
         }
     }
 
@@ -67,12 +115,18 @@ impl Pending {
         &self.meta.reference
     }
 
-    /// Counts an attempt and schedules the next one, before the attempt is
-    /// made: if the process dies during it, the next try knows it may have
-    /// got through, and other drains leave it alone until then.
+    /// Counts an attempt, schedules the next one and takes the lease,
+    /// before the attempt is made: if the process dies during it, the next
+    /// try knows it may have got through, and other drains leave it alone.
     pub fn start_attempt(&mut self, now: u64) {
         self.attempts += 1;
         self.next_attempt_at = now + backoff_seconds(self.attempts);
+        self.lease = Some(Lease::mine(now));
+    }
+
+    /// Whether another attempt holds the package now.
+    pub fn leased(&self, now: u64) -> bool {
+        self.lease.as_ref().is_some_and(|lease| lease.held(now))
     }
 
     /// Seconds since the application was stored.
@@ -109,19 +163,69 @@ pub async fn enqueue(store: &Store, pending: &Pending) -> Result<(), StoreError>
         .await
 }
 
-pub async fn save(store: &Store, pending: &Pending) -> Result<(), StoreError> {
+/// Writes the marker back only if nobody changed or removed it since
+/// `version` was read (or written by us): a delivered and removed marker is
+/// never revived, and two processes never both take the same attempt.
+pub async fn save_if(
+    store: &Store,
+    pending: &Pending,
+    version: &Version,
+) -> Result<Version, StoreError> {
     store
-        .put(&marker_key(pending.reference()), to_json(pending))
+        .put_if(&marker_key(pending.reference()), to_json(pending), version)
         .await
 }
 
-pub async fn load(store: &Store, reference: &str) -> Result<Option<Pending>, OutboxError> {
-    let Some(bytes) = store.get(&marker_key(reference)).await? else {
+/// The marker and the version it was read at.
+pub async fn load(
+    store: &Store,
+    reference: &str,
+) -> Result<Option<(Pending, Version)>, OutboxError> {
+    let unreadable = |why: String| OutboxError::Unreadable(reference.to_owned(), why);
+    if !is_reference(reference) {
+        return Err(unreadable("its name is not a reference".to_owned()));
+    }
+    let Some((bytes, version)) = store.get_versioned(&marker_key(reference)).await? else {
         return Ok(None);
     };
-    serde_json::from_slice(&bytes)
-        .map(Some)
-        .map_err(|e| OutboxError::Unreadable(reference.to_owned(), e.to_string()))
+    let pending: Pending = serde_json::from_slice(&bytes).map_err(|e| unreadable(e.to_string()))?;
+    check_marker(reference, &pending).map_err(unreadable)?;
+    Ok(Some((pending, version)))
+}
+
+/// A marker is trusted only as far as form-fn writes them: its reference is
+/// its name, and its package lies where form-fn stores packages,
+/// `submissions/<ags>/<yyyy>/<mm>/<dd>/<reference>.age`, under that key's AGS.
+/// Anything else (a path out of the store, another application's package)
+/// is never read or sent.
+fn check_marker(reference: &str, pending: &Pending) -> Result<(), String> {
+    if pending.meta.reference != reference {
+        return Err(format!(
+            "it names the reference {} instead",
+            pending.meta.reference
+        ));
+    }
+    let parts: Vec<&str> = pending.key.split('/').collect();
+    let digits =
+        |part: &str, count: usize| part.len() == count && part.bytes().all(|b| b.is_ascii_digit());
+    let laid_out = matches!(
+        parts.as_slice(),
+        ["submissions", ags, year, month, day, file]
+            if digits(ags, 8)
+                && *ags == pending.meta.municipality.ags
+                && digits(year, 4)
+                && digits(month, 2)
+                && digits(day, 2)
+                && *file == format!("{reference}.age")
+    );
+    if laid_out {
+        Ok(())
+    } else {
+        Err(format!(
+            "its package key `{}` is not where form-fn stores packages",
+            pending.key
+        ))
+    }
 }
 
 /// Removes the marker (and its alert): the package reached its office.
@@ -178,6 +282,12 @@ mod tests {
         p.start_attempt(1000);
         p.start_attempt(1000);
         assert_eq!((p.attempts, p.next_attempt_at), (2, 1120));
+        assert!(p.leased(1000), "this process holds it");
+        assert!(!p.leased(1000 + LEASE_SECONDS), "until the lease runs out");
+        let mut dead = Lease::mine(1000);
+        dead.pid = u32::MAX; // no such process on this machine
+        p.lease = Some(dead);
+        assert!(!p.leased(1000), "a dead holder's lease is no lease");
     }
 
     #[tokio::test]
@@ -190,18 +300,82 @@ mod tests {
             enqueue(&store, &p).await,
             Err(StoreError::Exists(_))
         ));
+        let (_, version) = load(&store, "AAAA-BBBB-CCCC").await.unwrap().unwrap();
         p.start_attempt(unix_now());
-        save(&store, &p).await.unwrap();
+        let newer = save_if(&store, &p, &version).await.unwrap();
+        assert!(
+            matches!(
+                save_if(&store, &p, &version).await,
+                Err(StoreError::Changed(_))
+            ),
+            "a second writer with the old version is refused"
+        );
         raise_alert(&store, &p).await.unwrap();
-        assert_eq!(load(&store, "AAAA-BBBB-CCCC").await.unwrap(), Some(p));
+        assert_eq!(
+            load(&store, "AAAA-BBBB-CCCC").await.unwrap(),
+            Some((p.clone(), newer))
+        );
         assert_eq!(references(&store).await.unwrap(), ["AAAA-BBBB-CCCC"]);
         remove(&store, "AAAA-BBBB-CCCC").await.unwrap();
         assert_eq!(load(&store, "AAAA-BBBB-CCCC").await.unwrap(), None);
         assert!(store.list(ALERTS).await.unwrap().is_empty());
         std::fs::create_dir_all(dir.path().join("outbox")).unwrap();
-        std::fs::write(dir.path().join("outbox/BAD"), b"{").unwrap();
+        std::fs::write(dir.path().join("outbox/AAAA-BBBB-DDDD"), b"{").unwrap();
         assert!(matches!(
-            load(&store, "BAD").await,
+            load(&store, "AAAA-BBBB-DDDD").await,
+            Err(OutboxError::Unreadable(..))
+        ));
+        assert!(matches!(
+            load(&store, "../secrets").await,
+            Err(OutboxError::Unreadable(..))
+        ));
+    }
+
+    #[tokio::test]
+    async fn a_marker_that_points_elsewhere_is_never_used() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::Folder(dir.path().to_path_buf());
+        for (reference, key) in [
+            (
+                "AAAA-BBBB-CCCC",
+                "submissions/05711000/2026/11/23/../../../../etc/passwd",
+            ),
+            ("AAAA-BBBB-CCCC", "/etc/passwd"),
+            (
+                "AAAA-BBBB-CCCC",
+                "submissions/05711000/2026/11/23/ZZZZ-ZZZZ-ZZZZ.age",
+            ),
+            (
+                "AAAA-BBBB-CCCC",
+                "submissions/05315000/2026/11/23/AAAA-BBBB-CCCC.age",
+            ),
+            ("AAAA-BBBB-CCCC", "outbox/AAAA-BBBB-CCCC"),
+        ] {
+            let mut p = pending(reference);
+            p.key = key.to_owned();
+            store
+                .put(&marker_key(reference), to_json(&p))
+                .await
+                .unwrap();
+            let loaded = load(&store, reference).await;
+            assert!(
+                matches!(&loaded, Err(OutboxError::Unreadable(_, why)) if why.contains("not where")),
+                "{key}: {loaded:?}"
+            );
+        }
+        let mut renamed = pending("AAAA-BBBB-CCCC");
+        renamed.meta.reference = "ZZZZ-ZZZZ-ZZZZ".to_owned();
+        store
+            .put(&marker_key("ZZZZ-ZZZZ-ZZZZ"), to_json(&renamed))
+            .await
+            .unwrap();
+        std::fs::rename(
+            dir.path().join("outbox/ZZZZ-ZZZZ-ZZZZ"),
+            dir.path().join("outbox/AAAA-BBBB-CCCC"),
+        )
+        .unwrap();
+        assert!(matches!(
+            load(&store, "AAAA-BBBB-CCCC").await,
             Err(OutboxError::Unreadable(..))
         ));
     }

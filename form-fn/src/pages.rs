@@ -7,6 +7,7 @@ use axum::response::{Html, IntoResponse, Json, Response};
 use form_spec::definition::FormDefinition;
 use form_spec::html::{FORM_SLOT, FormPage, escape};
 use form_spec::registry::Registry;
+use form_spec::submission::Refusal;
 use form_spec::submit_path;
 use form_spec::validate::{FieldError, Submission};
 use serde_json::json;
@@ -55,6 +56,22 @@ pub fn too_large(status: StatusCode, json: bool, max_attachment_bytes: u64) -> R
         &format!(
             "The files are too large together ({megabytes} MB at most): nothing was stored. Go back, make the files smaller or leave some out, and send the application again."
         ),
+    );
+    (status, Html(page)).into_response()
+}
+
+/// The body broke the form's bounds while it was read (more fields than the
+/// form has, a value longer than its field allows, too many files): nothing
+/// was stored, and the page says what to do.
+pub fn refused(status: StatusCode, json: bool, refusal: &Refusal) -> Response {
+    if json {
+        let body = json!({ "error": "too_large", "detail": refusal.to_string() });
+        return (status, Json(body)).into_response();
+    }
+    let page = simple_page(
+        "Der Antrag passt nicht zum Formular",
+        "Ihr Antrag wurde nicht gespeichert, weil er mehr oder längere Angaben enthält, als das Formular vorsieht. Öffnen Sie das Formular auf der Seite Ihrer Einbürgerungsbehörde neu, füllen Sie es aus und senden Sie es noch einmal.",
+        "Your application was not stored because it holds more or longer entries than the form allows. Open the form on your naturalisation office's page again, fill it in and send it once more.",
     );
     (status, Html(page)).into_response()
 }

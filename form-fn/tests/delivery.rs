@@ -733,3 +733,118 @@ impl Drop for Stopped {
         let _ = self.0.wait();
     }
 }
+
+/// `sendMessage` itself times out (not the report of a later attempt), and
+/// the server that sent it keeps running: the application waits, the drain
+/// delivers it once.
+#[test]
+fn a_send_that_times_out_is_tried_again_while_form_fn_keeps_running() {
+    let receiver_state = tempfile::tempdir().unwrap();
+    let receiver = Receiver::xta2(&receiver_state.path().join("xta"));
+    receiver.misbehave("timeout", 1);
+    let setup = Setup::new(Some(xta2_transport(receiver.port)));
+    let mut form_fn = setup.form_fn(&[]);
+    let reference = submit(&form_fn, &valid_application("de"));
+    let marker = setup.wait_for_failed_attempt(&reference);
+    assert_eq!(receiver.count("sendMessage", "timeout"), 1);
+    assert!(
+        marker["last_error"]
+            .as_str()
+            .unwrap()
+            .contains("no answer in time"),
+        "{marker}"
+    );
+    assert!(!form_fn.has_exited(), "form-fn keeps serving");
+    let (_, out, err) = setup.drain(&["--now"], &[]);
+    assert!(out.contains("delivered 1"), "{out}{err}");
+    assert_eq!(sent_ids(&receiver, "accepted"), [message_id(&reference)]);
+    assert_eq!(receiver.messages().len(), 1);
+}
+
+/// The XTA server has the message, but its transport report is red (a
+/// critical error) or still open: neither counts as delivered. Red alerts at
+/// once; nothing is sent twice; a green report ends it.
+#[test]
+fn a_red_or_open_transport_report_is_no_delivery() {
+    let receiver_state = tempfile::tempdir().unwrap();
+    let receiver = Receiver::xta2(&receiver_state.path().join("xta"));
+    receiver.misbehave("drop_after_accept", 1);
+    let setup = Setup::new(Some(xta2_transport(receiver.port)));
+    let form_fn = setup.form_fn(&[]);
+    let reference = submit(&form_fn, &valid_application("de"));
+    setup.wait_for_failed_attempt(&reference);
+
+    receiver.misbehave("report_red", 1);
+    let (_, out, err) = setup.drain(&["--now"], &[]);
+    assert!(
+        out.contains("delivered 0") && out.contains("failed 1"),
+        "{out}"
+    );
+    assert!(
+        err.contains("\"event\":\"delivery_failed_at_receiver\""),
+        "{err}"
+    );
+    let marker = setup.marker(&reference).expect("still pending");
+    assert!(
+        marker["last_error"].as_str().unwrap().contains("red"),
+        "{marker}"
+    );
+    assert!(
+        setup.store.join("alerts").join(&reference).is_file(),
+        "the office and operators are alerted"
+    );
+
+    receiver.misbehave("report_open", 1);
+    let (_, out, _) = setup.drain(&["--now"], &[]);
+    assert!(out.contains("failed 1"), "{out}");
+    assert!(
+        setup.marker(&reference).unwrap()["last_error"]
+            .as_str()
+            .unwrap()
+            .contains("still in transport")
+    );
+
+    let (_, out, _) = setup.drain(&["--now"], &[]);
+    assert!(out.contains("delivered 1"), "{out}");
+    assert!(
+        sent_ids(&receiver, "accepted").is_empty(),
+        "never sent twice"
+    );
+    assert_eq!(receiver.messages().len(), 1, "one copy at the office");
+    assert!(setup.marker(&reference).is_none());
+    assert!(!setup.store.join("alerts").join(&reference).exists());
+}
+
+/// A queued application whose sealed package is gone (lost in a power cut,
+/// deleted by a retention rule too early) is alerted and kept: the citizen
+/// may hold a receipt for it.
+#[test]
+fn a_queued_application_whose_package_is_gone_is_alerted_not_dropped() {
+    let receiver_state = tempfile::tempdir().unwrap();
+    let mut receiver = Receiver::xta2(&receiver_state.path().join("xta"));
+    receiver.down();
+    let setup = Setup::new(Some(xta2_transport(receiver.port)));
+    let form_fn = setup.form_fn(&[]);
+    let reference = submit(&form_fn, &valid_application("de"));
+    setup.wait_for_failed_attempt(&reference);
+    drop(form_fn);
+    for package in files_below(&setup.store.join("submissions")) {
+        std::fs::remove_file(package).unwrap();
+    }
+    // Queued two hours ago.
+    let marker_file = setup.store.join("outbox").join(&reference);
+    let mut marker: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&marker_file).unwrap()).unwrap();
+    let queued = marker["queued_at"].as_u64().unwrap() - 7200;
+    marker["queued_at"] = queued.into();
+    std::fs::write(&marker_file, marker.to_string()).unwrap();
+
+    let (_, out, err) = setup.drain(&["--now"], &[]);
+    assert!(out.contains("failed 1"), "{out}");
+    assert!(err.contains("\"event\":\"package_missing\""), "{err}");
+    assert!(marker_file.is_file(), "the marker stays");
+    assert!(setup.store.join("alerts").join(&reference).is_file());
+    let (_, _, err) = setup.drain(&["--now"], &[]);
+    assert!(!err.contains("package_missing"), "alerted once: {err}");
+    assert!(marker_file.is_file());
+}

@@ -276,7 +276,11 @@ fn the_honeypot_stores_nothing() {
     let response = post_form(
         &s.form_fn.addr,
         SUBMIT,
-        &with(valid_application("de"), "website", "http://spam.example"),
+        &with(
+            valid_application("de"),
+            "hp_leave_empty",
+            "http://spam.example",
+        ),
         &[],
     );
     assert_eq!(response.status, 303);
@@ -376,6 +380,10 @@ fn a_canary_value_reaches_no_log_no_stored_object_and_no_other_response() {
     let all = document.to_string() + &decrypt("bielefeld", &files[1]).to_string();
     assert!(all.contains(&canary), "the office does get it");
     let logs = s.form_fn.logs();
+    assert!(
+        logs.contains("\"event\":\"delivered\"") && !logs.contains(&canary),
+        "after delivery too, the logs carry no field value"
+    );
     assert!(
         logs.contains("\"status\":303") && logs.contains("\"reference\":"),
         "logs carry reference and status"

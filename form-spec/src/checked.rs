@@ -42,29 +42,51 @@ macro_rules! checked_string {
 }
 
 /// Is `value` a plain-http address on this machine? Demos and tests may use
-/// http there; everywhere else citizens' data travels over https only.
+/// http there; everywhere else citizens' data travels over https only. The
+/// host must be exactly `localhost`, an address in 127.0.0.0/8 or `[::1]`,
+/// and there must be no user part (`http://localhost:80@evil.example` is
+/// evil.example).
 #[must_use]
 pub fn is_loopback_http(value: &str) -> bool {
-    ["http://127.0.0.1", "http://localhost"]
-        .iter()
-        .any(|prefix| {
-            value
-                .strip_prefix(prefix)
-                .is_some_and(|rest| rest.is_empty() || rest.starts_with([':', '/']))
-        })
+    let Some(url) = parsed(value, "http") else {
+        return false;
+    };
+    match url.host() {
+        Some(url::Host::Domain(domain)) => domain == "localhost",
+        Some(url::Host::Ipv4(address)) => address.is_loopback(),
+        Some(url::Host::Ipv6(address)) => address.is_loopback(),
+        None => false,
+    }
 }
 
-/// Is `value` an https address with a host, free of characters that break
-/// out of an attribute or a header?
+/// Is `value` an https address with a host, without a user part, free of
+/// characters that break out of an attribute or a header?
 #[must_use]
 pub fn is_https_url(value: &str) -> bool {
-    let host = value
-        .strip_prefix("https://")
-        .map(|rest| rest.split(['/', '?', '#']).next().unwrap_or_default());
-    host.is_some_and(|host| !host.is_empty())
-        && !value
-            .chars()
-            .any(|c| c.is_whitespace() || "<>\"'`".contains(c))
+    parsed(value, "https").is_some_and(|url| url.host().is_some())
+}
+
+/// `value` as a URL of `scheme`, if it is one without user info and without
+/// characters that could break out of an attribute or a header.
+fn parsed(value: &str, scheme: &str) -> Option<url::Url> {
+    if value
+        .chars()
+        .any(|c| c.is_whitespace() || c.is_control() || "<>\"'`\\".contains(c))
+    {
+        return None;
+    }
+    let url = url::Url::parse(value).ok()?;
+    let plain = url.scheme() == scheme && url.username().is_empty() && url.password().is_none();
+    plain.then_some(url)
+}
+
+/// `scheme://host[:port]` of an address, as browsers compare origins
+/// (default ports left out); `None` if it is not a URL with a host.
+#[must_use]
+pub fn origin_of(value: &str) -> Option<String> {
+    let url = url::Url::parse(value).ok()?;
+    url.host()?;
+    Some(url.origin().ascii_serialization())
 }
 
 /// A bucket and a key prefix inside it: the one reader of `s3://` addresses
@@ -133,17 +155,44 @@ mod tests {
     #[test]
     fn loopback_http_is_only_this_machine() {
         assert!(is_loopback_http("http://127.0.0.1:8081"));
+        assert!(is_loopback_http("http://127.8.9.10:8081"));
         assert!(is_loopback_http("http://localhost/x"));
+        assert!(is_loopback_http("http://[::1]:8081"));
         assert!(!is_loopback_http("http://127.0.0.1.evil.example"));
+        assert!(!is_loopback_http("http://localhost.evil.example"));
         assert!(!is_loopback_http("http://forms.bielefeld.de"));
+        assert!(!is_loopback_http("https://localhost"));
+        // A user part hides the real host.
+        assert!(!is_loopback_http("http://localhost:443@forms.evil.example"));
+        assert!(!is_loopback_http("http://127.0.0.1@evil.example/"));
+        assert!(!is_loopback_http("http://user:pw@localhost/"));
     }
 
     #[test]
-    fn https_urls_need_a_host_and_no_markup() {
+    fn https_urls_need_a_host_and_no_user_or_markup() {
         assert!(is_https_url("https://www.bielefeld.de/"));
         assert!(!is_https_url("http://www.bielefeld.de/"));
         assert!(!is_https_url("https://"));
         assert!(!is_https_url("https://x.de/\"><script>"));
+        assert!(!is_https_url("https://good.example@evil.example/"));
+        assert!(!is_https_url("https://user:pw@good.example/"));
+    }
+
+    #[test]
+    fn origins_are_what_browsers_compare() {
+        assert_eq!(
+            origin_of("https://a.example/x?y").as_deref(),
+            Some("https://a.example")
+        );
+        assert_eq!(
+            origin_of("https://a.example:443/").as_deref(),
+            Some("https://a.example")
+        );
+        assert_eq!(
+            origin_of("http://127.0.0.1:8081").as_deref(),
+            Some("http://127.0.0.1:8081")
+        );
+        assert_eq!(origin_of("not a url"), None);
     }
 
     #[test]

@@ -60,10 +60,12 @@ pub enum ErrorCode {
     TooMany,
     FileType,
     FileTooLarge,
+    /// Invisible or direction-changing characters in a one-line field.
+    Characters,
 }
 
 impl ErrorCode {
-    pub const ALL: [Self; 15] = [
+    pub const ALL: [Self; 16] = [
         Self::Required,
         Self::TooShort,
         Self::TooLong,
@@ -79,6 +81,7 @@ impl ErrorCode {
         Self::TooMany,
         Self::FileType,
         Self::FileTooLarge,
+        Self::Characters,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -98,6 +101,7 @@ impl ErrorCode {
             Self::TooMany => "too_many",
             Self::FileType => "file_type",
             Self::FileTooLarge => "file_too_large",
+            Self::Characters => "characters",
         }
     }
 }
@@ -279,7 +283,10 @@ fn is_id(id: &str) -> bool {
 }
 
 /// Fields' names in a submission: `field`, or `group.<index>.field` in a group.
-pub const HONEYPOT_FIELD: &str = "website";
+/// The spam trap's field name: one that browsers and password managers do
+/// not fill in (they fill `website`, `url`, `email`, `company`, …), so a person
+/// whose browser autofills the form is never taken for a bot.
+pub const HONEYPOT_FIELD: &str = "hp_leave_empty";
 
 impl FormDefinition {
     /// Every field, with its path (`section.field`), depth first.
@@ -460,7 +467,7 @@ fn field_structure(
         push("this id is used twice: every field needs its own");
     }
     if field.id == HONEYPOT_FIELD {
-        push("`website` is reserved for the spam trap");
+        push("`hp_leave_empty` is reserved for the spam trap");
     }
     let choices = matches!(field.kind, FieldType::Select | FieldType::Radio);
     if choices && field.options.len() < 2 {

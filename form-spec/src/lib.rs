@@ -3,6 +3,7 @@
 //! field rule is written exactly once.
 //!
 //! - [`definition`]: the model of `content/forms/<id>.yaml` and its checks;
+//! - [`submission`]: what a citizen sent, read within the form's bounds;
 //! - [`validate`]: a submission against a definition;
 //! - [`html`]: the form as HTML, empty or with a refused submission;
 //! - [`registry`]: what site-gen hands form-fn in `registry.json`;
@@ -17,6 +18,7 @@ pub mod definition;
 pub mod document;
 pub mod html;
 pub mod registry;
+pub mod submission;
 pub mod transport;
 pub mod validate;
 

@@ -6,44 +6,27 @@
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
+use unicode_normalization::UnicodeNormalization;
 
 use crate::date::Date;
-use crate::definition::{
-    Country, ErrorCode, Field, FieldType, FormDefinition, HONEYPOT_FIELD, Translated,
-};
+use crate::definition::{Country, ErrorCode, Field, FieldType, FormDefinition, Translated};
 
-/// Longest text accepted where the definition sets no `max_length`.
-const DEFAULT_TEXT_MAX: usize = 200;
-const DEFAULT_TEXTAREA_MAX: usize = 4000;
+use crate::submission::{DEFAULT_TEXT_MAX, DEFAULT_TEXTAREA_MAX};
+pub use crate::submission::{Submission, Upload};
 
-/// What arrived: text fields in order (names may repeat) and uploaded files.
-#[derive(Debug, Clone, Default)]
-pub struct Submission {
-    pub fields: Vec<(String, String)>,
-    pub files: Vec<Upload>,
-}
-
-#[derive(Debug, Clone)]
-pub struct Upload {
-    pub field: String,
-    pub file_name: String,
-    pub bytes: Vec<u8>,
-}
-
-impl Submission {
-    /// The first value sent under `name`, if any.
-    pub fn value(&self, name: &str) -> Option<&str> {
-        self.fields
-            .iter()
-            .find(|(n, _)| n == name)
-            .map(|(_, v)| v.as_str())
-    }
-
-    /// Whether the spam trap was filled in (people never see it).
-    pub fn is_spam(&self) -> bool {
-        self.value(HONEYPOT_FIELD)
-            .is_some_and(|v| !v.trim().is_empty())
-    }
+/// Characters that change how a line is shown without being seen: direction
+/// marks, embeddings, overrides and isolates, and zero-width characters.
+fn is_spoofing_character(c: char) -> bool {
+    matches!(
+        c,
+        '\u{200B}'..='\u{200F}'
+            | '\u{202A}'..='\u{202E}'
+            | '\u{2060}'..='\u{2064}'
+            | '\u{2066}'..='\u{2069}'
+            | '\u{061C}'
+            | '\u{FEFF}'
+            | '\u{00AD}'
+    )
 }
 
 /// A validated value, as it goes into the canonical document.
@@ -202,10 +185,12 @@ impl Checker<'_> {
             return None;
         }
         let multiline = field.kind == FieldType::Textarea;
-        let text = if multiline {
-            text.replace("\r\n", "\n")
+        // One spelling per text (NFC), so the office sees and searches what
+        // the citizen saw.
+        let text: String = if multiline {
+            text.replace("\r\n", "\n").nfc().collect()
         } else {
-            text.to_owned()
+            text.nfc().collect()
         };
         let length = text.chars().count();
         let max = field.max_length.unwrap_or(if multiline {
@@ -226,6 +211,11 @@ impl Checker<'_> {
         }
         let code = match field.kind {
             _ if control => Some(ErrorCode::Pattern),
+            // A name must look in the office's files as it was typed:
+            // no hidden characters, no reordering of what is shown.
+            _ if !multiline && text.chars().any(is_spoofing_character) => {
+                Some(ErrorCode::Characters)
+            }
             FieldType::Email if !is_email(&text) => Some(ErrorCode::Email),
             FieldType::Phone if !is_phone(&text) => Some(ErrorCode::Phone),
             FieldType::Postcode
@@ -374,6 +364,7 @@ fn is_phone(text: &str) -> bool {
 mod tests {
     use super::*;
     use crate::date::DateBound;
+    use crate::definition::HONEYPOT_FIELD;
     use crate::definition::{Choice, DEFAULT_MAX_ATTACHMENT_BYTES, Section, de_en as text};
 
     fn field(id: &str, kind: FieldType, required: bool) -> Field {
@@ -493,8 +484,7 @@ mod tests {
     }
 
     fn with(mut submission: Submission, name: &str, value: &str) -> Submission {
-        submission.fields.retain(|(n, _)| n != name);
-        submission.fields.push((name.to_owned(), value.to_owned()));
+        submission.fields.insert(name.to_owned(), value.to_owned());
         submission
     }
 
@@ -523,11 +513,34 @@ mod tests {
     }
 
     #[test]
+    fn text_is_stored_in_one_spelling_and_hidden_characters_are_refused() {
+        // "José" typed with a combining accent is stored precomposed (NFC).
+        let decomposed = with(valid(), "family_name", "Jose\u{0301}");
+        let validated = check(&decomposed, "de").unwrap();
+        assert_eq!(
+            validated.values["family_name"],
+            Value::Text("Jos\u{e9}".to_owned())
+        );
+        for spoof in [
+            "Yı\u{202E}lmaz",         // right-to-left override
+            "Yıl\u{200B}maz",         // zero-width space
+            "\u{2067}Yılmaz\u{2069}", // right-to-left isolate
+            "Yılmaz\u{FEFF}",         // zero-width no-break space
+        ] {
+            assert_eq!(
+                codes(check(&with(valid(), "family_name", spoof), "de")),
+                [("family_name".to_owned(), ErrorCode::Characters)],
+                "{spoof:?}"
+            );
+        }
+    }
+
+    #[test]
     fn required_fields_are_reported_in_the_citizens_language() {
         let mut empty = Submission::default();
         empty
             .fields
-            .push(("family_name".to_owned(), "   ".to_owned()));
+            .insert("family_name".to_owned(), "   ".to_owned());
         let errors = check(&empty, "en").unwrap_err();
         let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
         assert_eq!(

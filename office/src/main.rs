@@ -120,6 +120,10 @@ fn load_registry(path: &Path) -> Result<Registry, OfficeError> {
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> ExitCode {
+    // Opened applications are plaintext in memory: a crash must not write them to disk.
+    if let Err(reason) = sealed_store::process::forbid_core_dumps() {
+        eprintln!("warning: core dumps could not be switched off: {reason}");
+    }
     match run(Cli::parse().command).await {
         Ok(code) => code,
         Err(error) => {

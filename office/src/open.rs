@@ -125,11 +125,17 @@ pub fn open_package(
             target.display()
         )));
     }
-    let staging = out.join(format!(
-        ".{}.opening-{}",
-        document.reference,
-        std::process::id()
-    ));
+    // Made here and now, or not at all: a folder or link placed under this
+    // name beforehand is refused, never written into or followed.
+    private::create_dir(out).map_err(|e| OfficeError::io("create", out, e))?;
+    let staging = out.join(format!(".{}.opening", document.reference));
+    private::create_new_dir(&staging).map_err(|e| {
+        OfficeError::Refused(format!(
+            "cannot create the working folder {}: {e} (another `office open` of this \
+             application running? if not, remove what is there)",
+            staging.display()
+        ))
+    })?;
     let written = write_all(&staging, &plaintext, &summary, &attachments).and_then(|()| {
         std::fs::rename(&staging, &target).map_err(|e| OfficeError::io("write", &target, e))
     });
@@ -211,7 +217,6 @@ fn write_all(
     let write = |path: &Path, bytes: &[u8]| {
         private::write_new(path, bytes).map_err(|e| OfficeError::io("write", path, e))
     };
-    create(dir)?;
     write(&dir.join("application.json"), plaintext)?;
     write(&dir.join("summary.html"), summary.as_bytes())?;
     if !attachments.is_empty() {

@@ -30,3 +30,16 @@ pub fn create_dir(path: &Path) -> std::io::Result<()> {
     }
     builder.create(path)
 }
+
+/// Creates the folder `path` itself, owner-only; fails if anything is there
+/// already (a folder, a file, or a link someone placed to redirect the
+/// writes), so what follows is written only into a folder this process made.
+pub fn create_new_dir(path: &Path) -> std::io::Result<()> {
+    let mut builder = std::fs::DirBuilder::new();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        builder.mode(0o700);
+    }
+    builder.create(path)
+}

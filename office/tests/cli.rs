@@ -55,6 +55,30 @@ fn keygen_makes_a_key_the_age_cli_encrypts_to_and_office_open_opens() {
     assert!(encrypted.success());
 
     let out = dir.path().join("opened");
+    // A link placed where office open makes its working folder is refused,
+    // not followed: nothing is written where it points.
+    let elsewhere = dir.path().join("elsewhere");
+    std::fs::create_dir_all(&elsewhere).unwrap();
+    std::fs::create_dir_all(&out).unwrap();
+    let trap = out.join(".K7MV-XPQ2-HD9R.opening");
+    std::os::unix::fs::symlink(&elsewhere, &trap).unwrap();
+    let refused = office(&[
+        "open",
+        "--identity",
+        key.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        sealed.to_str().unwrap(),
+    ]);
+    assert_eq!(refused.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&refused.stderr).contains("cannot create the working folder"),
+        "{}",
+        String::from_utf8_lossy(&refused.stderr)
+    );
+    assert_eq!(std::fs::read_dir(&elsewhere).unwrap().count(), 0);
+    assert!(!out.join("K7MV-XPQ2-HD9R").exists());
+    std::fs::remove_file(&trap).unwrap();
     let opened = office(&[
         "open",
         "--identity",

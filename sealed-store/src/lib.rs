@@ -7,12 +7,14 @@
 //! - [`package`]: the metadata that travels with every sealed package;
 //! - [`mailbox`]: the layout of a mailbox an office collects from;
 //! - [`s3`]: S3 clients for `s3://` addresses;
-//! - [`aws`]: configuration from the standard AWS chain, for every AWS client.
+//! - [`aws`]: configuration from the standard AWS chain, for every AWS client;
+//! - [`process`]: no core dumps in the programs that hold plaintext.
 
 pub mod aws;
 pub mod mailbox;
 pub mod package;
+pub mod process;
 pub mod s3;
 pub mod store;
 
-pub use store::{Store, StoreError};
+pub use store::{Store, StoreError, Version};

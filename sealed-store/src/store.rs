@@ -19,7 +19,16 @@ pub enum StoreError {
     /// The storage could not be reached or refused the operation.
     #[error("storage unavailable: {0}")]
     Unavailable(String),
+    /// A conditional write found the object changed (or gone) since it was
+    /// read; nothing was written.
+    #[error("{0} was changed by someone else")]
+    Changed(String),
 }
+
+/// What a versioned read saw: the object's ETag in S3, its SHA-256 in a
+/// folder. [`Store::put_if`] writes only over that same version.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Version(String);
 
 pub enum Store {
     Folder(PathBuf),
@@ -93,6 +102,79 @@ impl Store {
         }
     }
 
+    /// The bytes under `key` and their version, or `None` if there is nothing.
+    pub async fn get_versioned(&self, key: &str) -> Result<Option<(Vec<u8>, Version)>, StoreError> {
+        match self {
+            Self::Folder(_) => Ok(self.get(key).await?.map(|bytes| {
+                let version = Version(crate::package::sha256_hex(&bytes));
+                (bytes, version)
+            })),
+            Self::S3 { location } => {
+                let result = shared_client()
+                    .await
+                    .get_object()
+                    .bucket(&location.bucket)
+                    .key(location.key(key))
+                    .send()
+                    .await;
+                match result {
+                    Ok(object) => {
+                        let version = Version(object.e_tag().unwrap_or_default().to_owned());
+                        let data =
+                            object.body.collect().await.map_err(|e| {
+                                StoreError::Unavailable(format!("GetObject body: {e}"))
+                            })?;
+                        Ok(Some((data.into_bytes().to_vec(), version)))
+                    }
+                    Err(error) => match error.raw_response().map(|r| r.status().as_u16()) {
+                        Some(404) => Ok(None),
+                        status => Err(unavailable_s3("GetObject", status)),
+                    },
+                }
+            }
+        }
+    }
+
+    /// Replaces `key` with `bytes` only if it is still at `expected` (compare
+    /// and swap): S3 `If-Match` on the ETag; in a folder, under an exclusive
+    /// lock on a lock file beside it, which the system releases if the
+    /// process dies. Returns the new version; `Changed` if someone else wrote
+    /// or removed it in between, and then nothing is written.
+    pub async fn put_if(
+        &self,
+        key: &str,
+        bytes: Vec<u8>,
+        expected: &Version,
+    ) -> Result<Version, StoreError> {
+        match self {
+            Self::Folder(root) => {
+                let path = root.join(key);
+                let expected = expected.clone();
+                let key = key.to_owned();
+                blocking(move || put_file_if(&path, &bytes, &expected, &key)).await
+            }
+            Self::S3 { location } => {
+                let answer = shared_client()
+                    .await
+                    .put_object()
+                    .bucket(&location.bucket)
+                    .key(location.key(key))
+                    .content_type("application/octet-stream")
+                    .if_match(&expected.0)
+                    .body(ByteStream::from(bytes))
+                    .send()
+                    .await;
+                match answer {
+                    Ok(output) => Ok(Version(output.e_tag().unwrap_or_default().to_owned())),
+                    Err(error) => match error.raw_response().map(|r| r.status().as_u16()) {
+                        Some(404 | 409 | 412) => Err(StoreError::Changed(location.key(key))),
+                        status => Err(unavailable_s3("PutObject", status)),
+                    },
+                }
+            }
+        }
+    }
+
     /// The bytes under `key`, or `None` if there is nothing.
     pub async fn get(&self, key: &str) -> Result<Option<Vec<u8>>, StoreError> {
         match self {
@@ -141,6 +223,11 @@ impl Store {
                 let path = root.join(key);
                 blocking(move || match std::fs::remove_file(&path) {
                     Ok(()) => {
+                        // A conditional write that waits for the lock then
+                        // finds the file gone: it writes nothing.
+                        if let Some(lock) = lock_path(&path) {
+                            let _ = std::fs::remove_file(lock);
+                        }
                         sync_parent(&path);
                         Ok(())
                     }
@@ -247,7 +334,7 @@ fn write_file(path: &Path, bytes: &[u8], replace: Replace) -> Result<(), StoreEr
     let dir = path
         .parent()
         .ok_or_else(|| StoreError::Unavailable("no folder".to_owned()))?;
-    std::fs::create_dir_all(dir).map_err(unavailable)?;
+    create_dirs_durably(dir, &mut |parent| sync_dir(parent)).map_err(unavailable)?;
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
@@ -287,6 +374,77 @@ fn write_file(path: &Path, bytes: &[u8], replace: Replace) -> Result<(), StoreEr
         }
         Err(error) => Err(unavailable(error)),
     }
+}
+
+/// Creates `dir` and every missing folder above it, syncing the folder each
+/// new one was made in: after a power loss the whole path to a package is
+/// there, not only the package's own name in its last folder.
+fn create_dirs_durably(
+    dir: &Path,
+    sync: &mut dyn FnMut(&Path) -> std::io::Result<()>,
+) -> std::io::Result<()> {
+    let mut missing = Vec::new();
+    let mut current = dir;
+    while !current.is_dir() {
+        missing.push(current);
+        match current.parent() {
+            Some(parent) if !parent.as_os_str().is_empty() => current = parent,
+            _ => break,
+        }
+    }
+    for folder in missing.into_iter().rev() {
+        match std::fs::create_dir(folder) {
+            Ok(()) => {}
+            // Another writer made it first; it syncs its parent itself.
+            Err(error) if error.kind() == std::io::ErrorKind::AlreadyExists => continue,
+            Err(error) => return Err(error),
+        }
+        if let Some(parent) = folder.parent().filter(|p| !p.as_os_str().is_empty()) {
+            sync(parent)?;
+        }
+    }
+    Ok(())
+}
+
+fn sync_dir(dir: &Path) -> std::io::Result<()> {
+    std::fs::File::open(dir)?.sync_all()
+}
+
+/// The folder store's compare and swap: under an exclusive lock on
+/// `.<name>.lock` beside the file, write only if the file is still what the
+/// caller read.
+fn put_file_if(
+    path: &Path,
+    bytes: &[u8],
+    expected: &Version,
+    key: &str,
+) -> Result<Version, StoreError> {
+    let unavailable = |e: std::io::Error| StoreError::Unavailable(e.to_string());
+    let lock = lock_path(path).ok_or_else(|| StoreError::Unavailable("no file name".to_owned()))?;
+    let lock_file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&lock)
+        .map_err(unavailable)?;
+    lock_file.lock().map_err(unavailable)?;
+    let current = match std::fs::read(path) {
+        Ok(current) => Some(crate::package::sha256_hex(&current)),
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => None,
+        Err(error) => return Err(unavailable(error)),
+    };
+    if current.as_deref() != Some(expected.0.as_str()) {
+        return Err(StoreError::Changed(key.to_owned()));
+    }
+    write_file(path, bytes, Replace::Whole)?;
+    // The lock is released when `lock_file` is closed.
+    Ok(Version(crate::package::sha256_hex(bytes)))
+}
+
+/// `.<name>.lock` beside `path`: a dot file, so listings leave it out.
+fn lock_path(path: &Path) -> Option<PathBuf> {
+    let name = path.file_name()?.to_string_lossy();
+    Some(path.with_file_name(format!(".{name}.lock")))
 }
 
 /// Makes a new or removed name durable.
@@ -347,6 +505,66 @@ mod tests {
         store.delete("outbox/A").await.unwrap();
         store.delete("outbox/A").await.unwrap();
         assert_eq!(store.list("outbox").await.unwrap(), ["B"]);
+    }
+
+    #[test]
+    fn every_new_folder_on_the_way_is_synced_in_its_parent() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("submissions")).unwrap();
+        let target = dir.path().join("submissions/05711000/2026/11");
+        let mut synced = Vec::new();
+        create_dirs_durably(&target, &mut |p| {
+            synced.push(p.strip_prefix(dir.path()).unwrap().to_path_buf());
+            Ok(())
+        })
+        .unwrap();
+        assert!(target.is_dir());
+        let names: Vec<String> = synced.iter().map(|p| p.display().to_string()).collect();
+        assert_eq!(
+            names,
+            [
+                "submissions",
+                "submissions/05711000",
+                "submissions/05711000/2026"
+            ]
+        );
+        synced.clear();
+        create_dirs_durably(&target, &mut |p| {
+            synced.push(p.to_path_buf());
+            Ok(())
+        })
+        .unwrap();
+        assert!(synced.is_empty(), "nothing new, nothing to sync");
+    }
+
+    #[tokio::test]
+    async fn a_conditional_write_succeeds_only_over_the_version_it_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::Folder(dir.path().to_path_buf());
+        store.put("outbox/A", b"1".to_vec()).await.unwrap();
+        let (_, first) = store.get_versioned("outbox/A").await.unwrap().unwrap();
+        let second = store
+            .put_if("outbox/A", b"2".to_vec(), &first)
+            .await
+            .unwrap();
+        assert!(matches!(
+            store.put_if("outbox/A", b"3".to_vec(), &first).await,
+            Err(StoreError::Changed(_))
+        ));
+        assert_eq!(store.get("outbox/A").await.unwrap().unwrap(), b"2");
+        store.delete("outbox/A").await.unwrap();
+        assert!(
+            matches!(
+                store.put_if("outbox/A", b"4".to_vec(), &second).await,
+                Err(StoreError::Changed(_))
+            ),
+            "a removed object is not revived"
+        );
+        assert_eq!(store.get("outbox/A").await.unwrap(), None);
+        assert!(
+            store.list("outbox").await.unwrap().is_empty(),
+            "no lock file listed"
+        );
     }
 
     #[test]

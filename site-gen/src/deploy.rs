@@ -587,10 +587,14 @@ fn content_type(relative: &str) -> &'static str {
 }
 
 /// Fingerprinted assets never change under their name: cached for a year.
-/// Pages and the index change with every edit: a few minutes.
+/// Pages and the index change with every edit: a few minutes. The
+/// confirmation page shows the citizen's reference (from its address): kept
+/// in no cache.
 fn cache_control(relative: &str) -> &'static str {
     let name = relative.rsplit('/').next().unwrap_or(relative);
-    if is_fingerprinted(name) {
+    if relative.ends_with("/apply/done/index.html") {
+        "no-store"
+    } else if is_fingerprinted(name) {
         "public, max-age=31536000, immutable"
     } else if name.ends_with(".html") {
         "public, max-age=300"
@@ -622,6 +626,7 @@ mod tests {
         assert_eq!(cache_control("index.html"), "public, max-age=300");
         assert_eq!(cache_control("koeln/de/index.html"), "public, max-age=300");
         assert_eq!(cache_control("sitemap.xml"), "public, max-age=3600");
+        assert_eq!(cache_control("koeln/de/apply/done/index.html"), "no-store");
     }
 
     #[test]

@@ -19,6 +19,7 @@ pub mod quick_check;
 pub mod render;
 pub mod site;
 pub mod sitemap;
+pub mod svg;
 pub mod values;
 pub mod yaml;
 

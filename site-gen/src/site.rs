@@ -48,7 +48,7 @@ impl SiteConfig {
 
     /// `scheme://host[:port]` of the site: the origin form-fn allows for JSON clients.
     pub fn origin(&self) -> String {
-        crate::values::origin_of(self.base_url.as_str()).to_owned()
+        crate::values::origin_of(self.base_url.as_str())
     }
 
     /// The base URL without a trailing slash, for absolute links.

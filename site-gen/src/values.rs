@@ -130,14 +130,10 @@ checked_string!(
     }
 );
 
-/// `scheme://host[:port]` of an address that site-gen checked (an https
-/// or loopback http URL): what browsers compare as an origin.
-pub fn origin_of(url: &str) -> &str {
-    let after_scheme = url.find("://").map_or(0, |i| i + 3);
-    match url[after_scheme..].find(['/', '?', '#']) {
-        Some(end) => &url[..after_scheme + end],
-        None => url,
-    }
+/// `scheme://host[:port]` of an address site-gen checked (https, or http on
+/// loopback): what browsers compare as an origin.
+pub fn origin_of(url: &str) -> String {
+    form_spec::checked::origin_of(url).unwrap_or_else(|| url.to_owned())
 }
 
 /// The bech32 alphabet of age recipients.

@@ -51,7 +51,7 @@ fn with_an_endpoint_the_form_posts_to_form_fn_with_html5_constraints() {
     assert!(html.contains("type=\"file\" id=\"f-documents\" name=\"documents\" multiple accept=\"application/pdf,image/jpeg,image/png"));
     assert!(
         html.contains("<div class=\"hp\" aria-hidden=\"true\">")
-            && html.contains("name=\"website\" tabindex=\"-1\""),
+            && html.contains("name=\"hp_leave_empty\" tabindex=\"-1\""),
         "honeypot"
     );
     let english = page(&tree, "koeln/en/apply/index.html");

@@ -467,3 +467,45 @@ fn an_online_form_needs_a_way_to_the_office_and_a_key() {
         "{text:#?}"
     );
 }
+
+#[test]
+fn a_coat_of_arms_must_be_a_plain_picture() {
+    let tree = Tree::sample(&["bielefeld"]);
+    let plain = "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 10 12\">\
+                 <path d=\"M0 0h10v8l-5 4-5-4z\" fill=\"#c00\"/></svg>";
+    tree.write("municipalities/wappen/bielefeld.svg", plain);
+    let text = tree.read(BIELEFELD) + "coat_of_arms: wappen/bielefeld.svg\n";
+    tree.write(BIELEFELD, &text);
+    tree.build().expect("a plain SVG is published");
+    assert_eq!(
+        std::fs::read_to_string(tree.out().join("bielefeld/coat-of-arms.svg")).unwrap(),
+        plain
+    );
+    for (svg, words) in [
+        (
+            plain.replace("<path", "<path onload=\"fetch('//evil.example')\""),
+            &["event handler `onload`"][..],
+        ),
+        (
+            plain.replace("<path", "<foreignObject><p>x</p></foreignObject><path"),
+            &["<foreignObject>"][..],
+        ),
+        (
+            plain.replace(
+                "<path",
+                "<image href=\"https://tracker.example/t.png\"/><path",
+            ),
+            &["refers to `https://tracker.example/t.png`"][..],
+        ),
+    ] {
+        tree.write("municipalities/wappen/bielefeld.svg", &svg);
+        let error = only_error(&tree);
+        assert_eq!(error.line, line_of(&tree.read(BIELEFELD), "coat_of_arms"));
+        assert_mentions(&error, BIELEFELD, words);
+        assert_eq!(
+            std::fs::read_to_string(tree.out().join("bielefeld/coat-of-arms.svg")).unwrap(),
+            plain,
+            "the published picture stays as it was"
+        );
+    }
+}

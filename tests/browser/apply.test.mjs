@@ -22,7 +22,7 @@ test("the application form has no accessibility violation in any language", asyn
 test("the honeypot is invisible and unreachable for people and screen readers", async () => {
   const context = await shared.browser.newContext();
   const { page } = await openPage(context, `${shared.site.origin}/koeln/de/apply/`, shared.site.origin);
-  assert.equal(await page.locator('input[name="website"]').isVisible(), false);
+  assert.equal(await page.locator('input[name="hp_leave_empty"]').isVisible(), false);
   assert.equal(await page.getByRole("textbox", { name: /leer lassen/ }).count(), 0);
   await context.close();
 });

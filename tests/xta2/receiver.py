@@ -21,13 +21,17 @@ Everything it sees goes to --state DIR:
 - messages/<n>.xml or messages/<n>.json: every request it accepted.
 
 The tests steer it with DIR/control.json, read at every request:
-{"behaviour": "fail" | "timeout" | "drop_after_accept", "times": N} applies
-to the next N requests (then the file is emptied):
+{"behaviour": "fail" | "timeout" | "drop_after_accept" | "report_open" |
+"report_red", "times": N} applies to the next N requests (then the file is
+emptied):
 - fail: HTTP 500 with an XTAWSTechnicalProblemException (nothing recorded);
 - timeout: waits 5 s, longer than the tests' client timeout, then closes
   (nothing recorded);
 - drop_after_accept: records the message, then closes the connection
-  without an answer.
+  without an answer;
+- report_open / report_red: a transport report for a known message says
+  it is still in transport (Status 0) / failed with a critical error
+  (Status 3, with an ErrorList).
 "Down" is simply the process not running.
 
 Usage: receiver.py --port P --state DIR --cert server.pem --key server-key.pem
@@ -198,7 +202,7 @@ class Handler(BaseHTTPRequestHandler):
         action = root.findtext("env:Header/wsa:Action", "", NS).strip()
         if op == "sendMessage":
             return self.send_message(state, body, root, action, behaviour)
-        return self.transport_report(state, root, action)
+        return self.transport_report(state, root, action, behaviour)
 
     def send_message(self, state, body, root, action, behaviour):
         meta = root.find("env:Header/oscimeta:MessageMetaData", NS)
@@ -218,7 +222,7 @@ class Handler(BaseHTTPRequestHandler):
         state.log("sendMessage", message_id, "accepted")
         return self.answer(200, envelope())
 
-    def transport_report(self, state, root, action):
+    def transport_report(self, state, root, action, behaviour):
         message_id = root.findtext("env:Body/wsa:MessageID", "", NS).strip()
         if action != REPORT_ACTION or not message_id:
             state.log("getTransportReport", None, "invalid", "needs wsa:Action and wsa:MessageID")
@@ -230,12 +234,20 @@ class Handler(BaseHTTPRequestHandler):
             state.log("getTransportReport", message_id, "unknown")
             return self.answer(500, fault("InvalidMessageIDException", "9070",
                                           "MessageID für den Account nicht bekannt.", "env:Sender"))
-        state.log("getTransportReport", message_id, "known")
+        status, outcome, errors = {
+            "report_open": ("0", "open", ""),
+            "report_red": ("3", "red", "<xta:ErrorList><xta:Error><xta:Timestamp>{now}</xta:Timestamp>"
+                           "<xta:Code listURI=\"urn:de:xta:webservice:codeliste:fehlernummer\" listVersionID=\"2.0\">"
+                           "<code>9999</code></xta:Code><xta:Reason>Zustellung fehlgeschlagen (Test)</xta:Reason>"
+                           "</xta:Error></xta:ErrorList>"),
+        }.get(behaviour, ("1", "known", ""))
         now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+        errors = errors.replace("{now}", now)
+        state.log("getTransportReport", message_id, outcome)
         report = (f'<xta:TransportReport xmlns:xta="{NS["xta"]}">{meta}'
                   f"<xta:ReportTime>{now}</xta:ReportTime>"
                   f"<xta:XTAServerIdentity>xta2-test-receiver</xta:XTAServerIdentity>"
-                  f"<xta:MessageStatus><xta:Status>1</xta:Status></xta:MessageStatus>"
+                  f"<xta:MessageStatus><xta:Status>{status}</xta:Status>{errors}</xta:MessageStatus>"
                   f"</xta:TransportReport>")
         return self.answer(200, envelope(report))
 

@@ -58,6 +58,14 @@ pub enum DeliveryError {
     /// The mailbox's storage failed.
     #[error("storage: {0}")]
     Storage(String),
+    /// The receiver has the package and is still passing it on: not sent
+    /// again, asked again later.
+    #[error("pending: {0}")]
+    Pending(String),
+    /// The receiver reports that passing the package on failed: it is not
+    /// delivered, and the office is alerted at once.
+    #[error("failed at the receiver: {0}")]
+    FailedAtReceiver(String),
 }
 
 pub trait Transport: Send + Sync {

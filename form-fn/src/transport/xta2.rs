@@ -13,8 +13,8 @@ use futures_util::future::BoxFuture;
 
 use super::http::{client, request_failed};
 use super::xta2_message::{
-    Answer, REPORT_ACTION, SEND_ACTION, SendMessage, message_id, read_answer, request_id,
-    send_message, transport_report_request,
+    Answer, REPORT_ACTION, REPORT_OPEN, SEND_ACTION, SendMessage, message_id, read_answer,
+    request_id, send_message, transport_report_request,
 };
 use super::{DeliveryError, Package, Receipt, Transport};
 
@@ -80,7 +80,12 @@ impl Xta2Transport {
     }
 
     /// Does the server know `id` already (an earlier attempt got through)?
-    async fn knows(&self, ags: &str, id: &str) -> Result<bool, DeliveryError> {
+    /// What the XTA server says of message `id`: unknown (not yet sent,
+    /// or lost), still in transport, delivered (green or yellow), or failed
+    /// (red). A failed message is not delivered: it stays pending and the
+    /// office is alerted; the server's operator must clear it before a
+    /// message with the same id can go again.
+    async fn report(&self, ags: &str, id: &str) -> Result<Report, DeliveryError> {
         let xml = transport_report_request(
             &self.settings,
             ags,
@@ -92,11 +97,15 @@ impl Xta2Transport {
             .call(self.settings.management_url.as_str(), REPORT_ACTION, xml)
             .await?
         {
-            Answer::Report { message_id } if message_id == id => Ok(true),
-            Answer::Report { message_id } => Err(DeliveryError::BadAnswer(format!(
+            Answer::Report { message_id, status } if message_id == id => Ok(match status {
+                REPORT_OPEN => Report::InTransport,
+                1 | 2 => Report::Delivered,
+                _ => Report::Failed(status),
+            }),
+            Answer::Report { message_id, .. } => Err(DeliveryError::BadAnswer(format!(
                 "getTransportReport for {id} reported {message_id}"
             ))),
-            Answer::Fault(fault) if fault.exception == UNKNOWN_MESSAGE_ID => Ok(false),
+            Answer::Fault(fault) if fault.exception == UNKNOWN_MESSAGE_ID => Ok(Report::Unknown),
             Answer::Fault(fault) => Err(DeliveryError::Refused(format!(
                 "getTransportReport: {fault}"
             ))),
@@ -105,6 +114,14 @@ impl Xta2Transport {
             )),
         }
     }
+}
+
+/// A transport report, read.
+enum Report {
+    Unknown,
+    InTransport,
+    Delivered,
+    Failed(i64),
 }
 
 impl Transport for Xta2Transport {
@@ -120,8 +137,25 @@ impl Transport for Xta2Transport {
             let meta = package.meta;
             let ags = &meta.municipality.ags;
             let id = message_id(ags, &meta.reference);
-            if package.earlier_attempts > 0 && self.knows(ags, &id).await? {
-                return Ok(Receipt(format!("{id} was at the XTA server already")));
+            if package.earlier_attempts > 0 {
+                match self.report(ags, &id).await? {
+                    Report::Unknown => {}
+                    Report::Delivered => {
+                        return Ok(Receipt(format!("{id} was at the XTA server already")));
+                    }
+                    Report::InTransport => {
+                        return Err(DeliveryError::Pending(format!(
+                            "{id} is still in transport (transport report open)"
+                        )));
+                    }
+                    Report::Failed(status) => {
+                        return Err(DeliveryError::FailedAtReceiver(format!(
+                            "the XTA server's transport report for {id} is red (status \
+                             {status}): the message did not reach the office; ask the XTA \
+                             server's operator"
+                        )));
+                    }
+                }
             }
             let xml = send_message(&SendMessage {
                 settings: &self.settings,

@@ -17,6 +17,10 @@ use sealed_store::package::PackageMeta;
 
 pub const SEND_ACTION: &str = "http://www.xta.de/XTA/SendMessage";
 pub const REPORT_ACTION: &str = "http://www.xta.de/XTA/GetTransportReport";
+/// `MessageStatus/Status` of a transport report still being written.
+pub const REPORT_OPEN: i64 = 0;
+/// `MessageStatus/Status` after critical errors (red): not delivered.
+pub const REPORT_RED: i64 = 3;
 
 const SOAP: &str = "http://www.w3.org/2003/05/soap-envelope";
 const WSA: &str = "http://www.w3.org/2005/08/addressing";
@@ -192,9 +196,11 @@ pub fn transport_report_request(
 pub enum Answer {
     /// An empty (or unrecognised) body: the operation succeeded.
     Done,
-    /// A transport report for the message id it names.
+    /// A transport report for the message id it names, with its traffic
+    /// light (`MessageStatus/Status`: 0 open, 1 green, 2 yellow, 3 red).
     Report {
         message_id: String,
+        status: i64,
     },
     Fault(Fault),
 }
@@ -266,7 +272,15 @@ pub fn read_answer(xml: &[u8]) -> Result<Answer, String> {
             .and_then(|n| n.text())
             .map(|t| t.trim().to_owned())
             .unwrap_or_default();
-        return Ok(Answer::Report { message_id });
+        // A report without a readable status is not taken for a success.
+        let status = report
+            .children()
+            .find(|n| n.has_tag_name((XTA, "MessageStatus")))
+            .and_then(|n| n.children().find(|c| c.has_tag_name((XTA, "Status"))))
+            .and_then(|n| n.text())
+            .and_then(|t| t.trim().parse::<i64>().ok())
+            .unwrap_or(REPORT_RED);
+        return Ok(Answer::Report { message_id, status });
     }
     Ok(Answer::Done)
 }
@@ -447,7 +461,20 @@ mod tests {
         assert_eq!(
             read_answer(report.as_bytes()),
             Ok(Answer::Report {
-                message_id: "urn:x:1".to_owned()
+                message_id: "urn:x:1".to_owned(),
+                status: REPORT_RED,
+            }),
+            "a report without a status is no success"
+        );
+        let green = report.replace(
+            "</m:MessageMetaData>",
+            "</m:MessageMetaData><x:MessageStatus><x:Status>1</x:Status></x:MessageStatus>",
+        );
+        assert_eq!(
+            read_answer(green.as_bytes()),
+            Ok(Answer::Report {
+                message_id: "urn:x:1".to_owned(),
+                status: 1,
             })
         );
         assert!(read_answer(b"<html>502 Bad Gateway</html>").is_err());
