@@ -20,6 +20,8 @@ use crate::transport::{self, DeliveryError, Package, Transport};
 /// A marker whose package is not in the store after this long belongs to a
 /// write that failed; it is removed.
 const ORPHAN_AFTER_SECONDS: u64 = 3600;
+/// How long a claim waits before it reads back that it still holds.
+const CLAIM_SETTLE: Duration = Duration::from_millis(300);
 /// Deliveries one drain makes at the same time.
 const PARALLEL_DELIVERIES: usize = 4;
 
@@ -167,10 +169,10 @@ impl Forwarder {
         };
         let earlier_attempts = pending.attempts;
         pending.start_attempt(now);
-        let version = match outbox::save_if(&self.store, &pending, &version).await {
-            Ok(version) => version,
+        let version = match self.claim(&pending, &version).await {
+            Ok(Some(version)) => version,
             // Another process took this attempt (or delivered it) first.
-            Err(StoreError::Changed(_)) => return Outcome::NotDue,
+            Ok(None) => return Outcome::NotDue,
             Err(error) => {
                 tracing::warn!(event = "delivery_failed", reference = %reference, municipality = %pending.slug, error = %error, "cannot record the attempt; not sending");
                 return Outcome::Failed;
@@ -243,6 +245,32 @@ impl Forwarder {
             tracing::warn!(reference = %reference, error = %store_error, "cannot record the failed attempt");
         }
         tracing::warn!(event = "delivery_failed", reference = %reference, municipality = %pending.slug, attempts = pending.attempts, next_attempt_in_s = pending.next_attempt_at.saturating_sub(now), duration_ms, error = %error, "delivery failed; will try again");
+    }
+
+    /// Takes the attempt recorded in `pending` (with its lease): a
+    /// conditional write over the version that was read, then, after a
+    /// pause, a second read that must still show this lease. The write alone
+    /// suffices where the store makes it atomic (S3); the second read also
+    /// catches stores that check and write in two steps, where two claims
+    /// can both be written and only the later one stays. `None`: someone
+    /// else holds it.
+    async fn claim(
+        &self,
+        pending: &Pending,
+        version: &Version,
+    ) -> Result<Option<Version>, StoreError> {
+        match outbox::save_if(&self.store, pending, version).await {
+            Ok(_) => {}
+            Err(StoreError::Changed(_)) => return Ok(None),
+            Err(error) => return Err(error),
+        }
+        tokio::time::sleep(CLAIM_SETTLE).await;
+        match outbox::load(&self.store, pending.reference()).await {
+            Ok(Some((stored, current))) if stored.lease == pending.lease => Ok(Some(current)),
+            Ok(_) => Ok(None),
+            Err(outbox::OutboxError::Store(error)) => Err(error),
+            Err(other) => Err(StoreError::Unavailable(other.to_string())),
+        }
     }
 
     /// Leaves `alerts/<reference>` for operators and the office.

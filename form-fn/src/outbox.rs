@@ -53,6 +53,9 @@ pub struct Lease {
     /// This machine's boot id (Linux), so a dead holder here can be told.
     pub boot_id: String,
     pub pid: u32,
+    /// Random, new for every attempt: tells two claims of one process apart.
+    #[serde(default)]
+    pub nonce: u64,
     /// Unix seconds after which anyone may take over.
     pub until: u64,
 }
@@ -64,9 +67,13 @@ const LEASE_SECONDS: u64 = 360;
 impl Lease {
     /// A lease for this process from `now`.
     pub fn mine(now: u64) -> Self {
+        let mut nonce = [0u8; 8];
+        // Without randomness the pid and time still tell most claims apart.
+        let _ = getrandom::fill(&mut nonce);
         Self {
             boot_id: boot_id(),
             pid: std::process::id(),
+            nonce: u64::from_le_bytes(nonce),
             until: now + LEASE_SECONDS,
         }
     }

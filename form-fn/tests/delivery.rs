@@ -122,15 +122,6 @@ fn message_id(reference: &str) -> String {
     format!("urn:de:xta:messageid:einbuergerung-kit:05711000-{reference}")
 }
 
-fn sent_ids(receiver: &Receiver, outcome: &str) -> Vec<String> {
-    receiver
-        .requests()
-        .iter()
-        .filter(|r| r["op"] == "sendMessage" && r["outcome"] == outcome)
-        .map(|r| r["message_id"].as_str().unwrap_or_default().to_owned())
-        .collect()
-}
-
 /// The package and its metadata out of a recorded `sendMessage`, written as
 /// the office's XTA client would hand them over: `<reference>.age` + `.json`.
 fn unpack_xta_message(xml_file: &Path, into: &Path) -> PathBuf {

@@ -193,3 +193,79 @@ fn the_mailbox_can_be_a_bucket_the_office_collects_from() {
     );
     drop(s3);
 }
+
+/// A server with its own drain loop and two scheduled drains run at once,
+/// on one bucket: markers are claimed with conditional writes (If-Match)
+/// and a lease, so every application reaches the office exactly once.
+#[test]
+fn concurrent_drains_deliver_every_application_exactly_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let function = build_site(dir.path());
+    let receiver_state = tempfile::tempdir().unwrap();
+    let mut receiver = Receiver::xta2(&receiver_state.path().join("xta"));
+    receiver.down();
+    let registry = set_transport(&function, "bielefeld", xta2_transport(receiver.port));
+    let root = dir.path().join("s3");
+    std::fs::create_dir_all(root.join("applications")).unwrap();
+    let s3 = S3sFs::start(&root);
+    let endpoint = s3.endpoint();
+    let env = credentials(&endpoint, S3_SECRET);
+    let store = "s3://applications/intake";
+    let form_fn = FormFn::start_with(dir.path(), &registry, store, &env, &["--drain-every", "1s"]);
+    let mut references = Vec::new();
+    for _ in 0..12 {
+        let response = post_form(
+            &form_fn.addr,
+            "/submit/bielefeld/einbuergerung",
+            &valid_application("de"),
+            &[],
+        );
+        assert_eq!(response.status, 303, "{}", response.body);
+        references.push(
+            response
+                .header("Location")
+                .unwrap()
+                .split("ref=")
+                .nth(1)
+                .unwrap()
+                .to_owned(),
+        );
+    }
+    let outbox = root.join("applications/intake/outbox");
+    wait_until("every first attempt failed", || {
+        files_below(&outbox).iter().all(|marker| {
+            std::fs::read_to_string(marker)
+                .is_ok_and(|m| m.contains("\"last_error\": \"unreachable"))
+        }) && files_below(&outbox).len() == 12
+    });
+
+    receiver.up();
+    let drains: Vec<_> = (0..2)
+        .map(|_| {
+            std::process::Command::new(env!("CARGO_BIN_EXE_form-fn"))
+                .args(["drain", "--now", "--registry"])
+                .arg(&registry)
+                .args(["--store", store])
+                .envs(env.iter().copied())
+                .current_dir(dir.path())
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::null())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    for drain in drains {
+        assert!(drain.wait_with_output().unwrap().status.success());
+    }
+    wait_until("the outbox is empty", || files_below(&outbox).is_empty());
+    let mut sent = sent_ids(&receiver, "accepted");
+    sent.sort();
+    let mut expected: Vec<String> = references
+        .iter()
+        .map(|r| format!("urn:de:xta:messageid:einbuergerung-kit:05711000-{r}"))
+        .collect();
+    expected.sort();
+    assert_eq!(sent, expected, "each application sent exactly once");
+    assert_eq!(receiver.messages().len(), 12);
+    drop(form_fn);
+}

@@ -454,6 +454,16 @@ impl Drop for Receiver {
     }
 }
 
+/// The message ids of `sendMessage` requests the receiver logged with `outcome`.
+pub fn sent_ids(receiver: &Receiver, outcome: &str) -> Vec<String> {
+    receiver
+        .requests()
+        .iter()
+        .filter(|r| r["op"] == "sendMessage" && r["outcome"] == outcome)
+        .map(|r| r["message_id"].as_str().unwrap_or_default().to_owned())
+        .collect()
+}
+
 /// `form-fn drain` once, in `dir`: (exit code, stdout, stderr).
 pub fn drain(dir: &Path, registry: &Path, store: &str, extra: &[&str]) -> (i32, String, String) {
     drain_with_env(dir, registry, store, extra, &[])
