@@ -29,11 +29,13 @@ demo:
 	@echo "The office collects and opens them with its identity, e.g. for Bielefeld:"
 	@echo "  $(OFFICE) fetch --from mailboxes/bielefeld --to inbox"
 	@echo "  $(OFFICE) open --identity tests/keys/bielefeld.txt --registry function/registry.json --out opened inbox/*.age"
+	@echo "  (the registry names the signing keys office open accepts; or --signing-key ed25519:…)"
 	@echo "  $(OFFICE) ack --from mailboxes/bielefeld <reference>"
 	@echo "(or with the age CLI: age -d -i tests/keys/bielefeld.txt inbox/<reference>.age)"
 	@echo "Ctrl+C stops both servers."
 	@echo
-	$(FORM_FN) serve --listen 127.0.0.1:$(FORM_PORT) --registry function/registry.json --store demo-store & \
+	FORM_FN_SIGNING_KEY="$$(cat tests/keys/form-fn-signing.txt)" \
+	  $(FORM_FN) serve --listen 127.0.0.1:$(FORM_PORT) --registry function/registry.json --store demo-store & \
 	  trap "kill $$!" EXIT; cd public && python3 -m http.server $(PORT) --bind 127.0.0.1
 
 ## test: install what is missing, then lint, unit and end-to-end tests, browser checks,

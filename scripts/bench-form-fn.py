@@ -159,6 +159,9 @@ def main():
                 'wrk.headers["Content-Type"] = "%s"\n' % (body_file, content_type))
 
     env = dict(os.environ)
+    # The sample site's signing key (test only): form-fn signs what it delivers.
+    with open(os.path.join(ROOT, "tests/keys/form-fn-signing.txt")) as f:
+        env["FORM_FN_SIGNING_KEY"] = f.read()
     s3_env = dict(env, AWS_ACCESS_KEY_ID="bench", AWS_SECRET_ACCESS_KEY="bench-secret",
                   AWS_REGION="eu-central-1", AWS_ENDPOINT_URL=f"http://127.0.0.1:{S3_PORT}")
     s3_root = os.path.join(work, "s3")
@@ -209,7 +212,7 @@ def main():
                 json.dump(data, f)
             start = time.monotonic()
             subprocess.run([os.path.join(BIN, "form-fn"), "drain", "--now", "--registry", queued_registry, "--store", store],
-                           cwd=work, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                           cwd=work, env=env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             seconds = time.monotonic() - start
             left = files_in(os.path.join(store, "outbox"))
             arrived = files_in(os.path.join(work, f"drained-{i}")) // 2

@@ -20,8 +20,10 @@ use crate::transport::{self, DeliveryError, Package, Transport};
 /// A marker whose package is not in the store after this long belongs to a
 /// write that failed; it is removed.
 const ORPHAN_AFTER_SECONDS: u64 = 3600;
-/// How long a claim waits before it reads back that it still holds.
+/// How long a claim waits for the claims of others before it counts them.
 const CLAIM_SETTLE: Duration = Duration::from_millis(300);
+/// Where processes claim attempts: `claims/<reference>/<attempt>-<nonce>`.
+const CLAIMS: &str = "claims";
 /// Deliveries one drain makes at the same time.
 const PARALLEL_DELIVERIES: usize = 4;
 
@@ -61,6 +63,29 @@ pub struct Forwarder {
     transports: Mutex<HashMap<String, Arc<dyn Transport>>>,
     /// The immediate forward and the periodic drain must not both send one package.
     in_flight: InFlight,
+    /// form-fn's signing key, read once; `Err` says why it cannot sign
+    /// (then nothing is sent: offices refuse unsigned packages).
+    signing_key: Result<ed25519_dalek::SigningKey, String>,
+}
+
+/// The private key of the registry's `signing`, read from its source.
+fn signing_key(registry: &Registry) -> Result<ed25519_dalek::SigningKey, String> {
+    let signing = registry
+        .signing
+        .as_ref()
+        .ok_or("the registry names none (site.yaml `signing:`)")?;
+    let secret = zeroize::Zeroizing::new(
+        transport::read_source(&signing.key, "signing key").map_err(|e| e.to_string())?,
+    );
+    let key = sealed_store::package::parse_signing_key(&secret).map_err(|e| e.to_string())?;
+    let public = sealed_store::package::public_key_text(&key.verifying_key());
+    if signing.public_keys.iter().any(|k| k.as_str() == public) {
+        Ok(key)
+    } else {
+        Err(format!(
+            "its public key {public} is not among `public_keys`, so offices would refuse what it signs"
+        ))
+    }
 }
 
 /// References being forwarded by this process right now.
@@ -95,6 +120,7 @@ impl Drop for Claim<'_> {
 impl Forwarder {
     pub fn new(registry: Arc<Registry>, store: Arc<Store>, alert_after: Duration) -> Self {
         Self {
+            signing_key: signing_key(&registry),
             registry,
             store,
             alert_after,
@@ -107,6 +133,9 @@ impl Forwarder {
     /// or certificate shows in the log at start rather than at the first
     /// application.
     pub fn check_transports(&self) {
+        if let Err(reason) = &self.signing_key {
+            tracing::error!(event = "signing_key_unusable", error = %reason, "cannot sign packages: nothing is delivered until the signing key works");
+        }
         let online = self
             .registry
             .municipalities
@@ -183,6 +212,7 @@ impl Forwarder {
         let duration_ms = started.elapsed().as_secs_f64() * 1000.0;
         match result {
             Ok((kind, receipt)) => {
+                self.forget_claims(reference).await;
                 if let Err(error) = outbox::remove(&self.store, reference).await {
                     // The next attempt will find the package at its receiver.
                     tracing::warn!(reference = %reference, error = %error, "delivered, but the outbox marker stays for now");
@@ -209,9 +239,15 @@ impl Forwarder {
                 "the stored package does not match its metadata (size or SHA-256)".to_owned(),
             ));
         }
+        let key = self
+            .signing_key
+            .as_ref()
+            .map_err(|reason| DeliveryError::Settings(format!("signing key: {reason}")))?;
+        let mut meta = pending.meta.clone();
+        meta.sign(key);
         let transport = self.transport(&pending.slug)?;
         let package = Package {
-            meta: &pending.meta,
+            meta: &meta,
             sealed,
             earlier_attempts,
         };
@@ -247,29 +283,48 @@ impl Forwarder {
         tracing::warn!(event = "delivery_failed", reference = %reference, municipality = %pending.slug, attempts = pending.attempts, next_attempt_in_s = pending.next_attempt_at.saturating_sub(now), duration_ms, error = %error, "delivery failed; will try again");
     }
 
-    /// Takes the attempt recorded in `pending` (with its lease): a
-    /// conditional write over the version that was read, then, after a
-    /// pause, a second read that must still show this lease. The write alone
-    /// suffices where the store makes it atomic (S3); the second read also
-    /// catches stores that check and write in two steps, where two claims
-    /// can both be written and only the later one stays. `None`: someone
-    /// else holds it.
+    /// Takes the attempt recorded in `pending` (with its lease). Every
+    /// process that wants attempt N of a package first writes a claim object
+    /// of its own, `claims/<reference>/<N>-<nonce>`, waits, and lists the
+    /// claims: the first in name order takes the attempt and records it in
+    /// the marker with a conditional write over the version it read. Writers
+    /// never share a key until one has won, so this holds on stores whose
+    /// conditional writes are not atomic (s3s-fs), and a marker that another
+    /// process changed or removed (delivered) is never written over. `None`:
+    /// someone else takes it.
     async fn claim(
         &self,
         pending: &Pending,
         version: &Version,
     ) -> Result<Option<Version>, StoreError> {
-        match outbox::save_if(&self.store, pending, version).await {
-            Ok(_) => {}
-            Err(StoreError::Changed(_)) => return Ok(None),
-            Err(error) => return Err(error),
-        }
+        let reference = pending.reference();
+        let nonce = pending.lease.as_ref().map_or(0, |lease| lease.nonce);
+        let mine = format!("{:08}-{nonce:016x}", pending.attempts);
+        self.store
+            .put_new(&format!("{CLAIMS}/{reference}/{mine}"), Vec::new())
+            .await?;
         tokio::time::sleep(CLAIM_SETTLE).await;
-        match outbox::load(&self.store, pending.reference()).await {
-            Ok(Some((stored, current))) if stored.lease == pending.lease => Ok(Some(current)),
-            Ok(_) => Ok(None),
-            Err(outbox::OutboxError::Store(error)) => Err(error),
-            Err(other) => Err(StoreError::Unavailable(other.to_string())),
+        let claims = self.store.list(&format!("{CLAIMS}/{reference}")).await?;
+        let first = claims
+            .iter()
+            .find(|name| name.starts_with(&format!("{:08}-", pending.attempts)));
+        if first != Some(&mine) {
+            return Ok(None);
+        }
+        match outbox::save_if(&self.store, pending, version).await {
+            Ok(written) => Ok(Some(written)),
+            Err(StoreError::Changed(_)) => Ok(None),
+            Err(error) => Err(error),
+        }
+    }
+
+    /// Removes the claims of a delivered package.
+    async fn forget_claims(&self, reference: &str) {
+        let folder = format!("{CLAIMS}/{reference}");
+        if let Ok(names) = self.store.list(&folder).await {
+            for name in names {
+                let _ = self.store.delete(&format!("{folder}/{name}")).await;
+            }
         }
     }
 

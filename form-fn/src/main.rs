@@ -19,6 +19,7 @@ mod app;
 mod document;
 mod forward;
 mod intake;
+mod keygen;
 mod outbox;
 mod pages;
 mod reference;
@@ -106,6 +107,13 @@ enum Command {
     /// Run as an AWS Lambda function (FORM_FN_REGISTRY, FORM_FN_STORE,
     /// FORM_FN_ALERT_AFTER, FORM_FN_MODE=http|drain).
     Lambda,
+    /// Make form-fn's signing key (Ed25519) and print its public key for
+    /// site.yaml and for the offices.
+    Keygen {
+        /// Where to write the private key (never overwritten; owner-only).
+        #[arg(long)]
+        out: PathBuf,
+    },
 }
 
 /// `90s`, `30m`, `24h`, `2d`, or `0`.
@@ -221,6 +229,7 @@ async fn main() -> ExitCode {
                 }
             }
         }
+        Some(Command::Keygen { out }) => keygen::run(&out),
         Some(Command::Lambda) | None
             if in_lambda || matches!(cli.command, Some(Command::Lambda)) =>
         {

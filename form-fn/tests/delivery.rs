@@ -527,6 +527,7 @@ fn a_wrong_identity_or_a_changed_package_is_refused_and_nothing_is_written() {
     let mailbox = setup.path("mailboxes/bielefeld");
     let package = mailbox.join(format!("{reference}.age"));
     let out = setup.path("opened");
+    let registry = setup.function.join("registry.json");
     let open_with = |identity: &str, package: &Path| {
         office(
             &[
@@ -537,6 +538,8 @@ fn a_wrong_identity_or_a_changed_package_is_refused_and_nothing_is_written() {
                     .join(identity)
                     .to_str()
                     .unwrap(),
+                "--registry",
+                registry.to_str().unwrap(),
                 "--out",
                 out.to_str().unwrap(),
                 package.to_str().unwrap(),
@@ -564,7 +567,7 @@ fn a_wrong_identity_or_a_changed_package_is_refused_and_nothing_is_written() {
     let refused = open_with("bielefeld.txt", &changed);
     assert_eq!(refused.status.code(), Some(1));
     assert!(
-        String::from_utf8_lossy(&refused.stderr).contains("damaged or was changed"),
+        String::from_utf8_lossy(&refused.stderr).contains("without its signed metadata"),
         "{}",
         String::from_utf8_lossy(&refused.stderr)
     );

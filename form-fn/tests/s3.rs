@@ -161,6 +161,8 @@ fn the_mailbox_can_be_a_bucket_the_office_collects_from() {
             "open",
             "--identity",
             identity.to_str().unwrap(),
+            "--registry",
+            registry.to_str().unwrap(),
             "--out",
             out.to_str().unwrap(),
             package.to_str().unwrap(),
@@ -243,6 +245,7 @@ fn concurrent_drains_deliver_every_application_exactly_once() {
     let drains: Vec<_> = (0..2)
         .map(|_| {
             std::process::Command::new(env!("CARGO_BIN_EXE_form-fn"))
+                .env("FORM_FN_SIGNING_KEY", signing_key())
                 .args(["drain", "--now", "--registry"])
                 .arg(&registry)
                 .args(["--store", store])
@@ -258,6 +261,10 @@ fn concurrent_drains_deliver_every_application_exactly_once() {
         assert!(drain.wait_with_output().unwrap().status.success());
     }
     wait_until("the outbox is empty", || files_below(&outbox).is_empty());
+    assert!(
+        files_below(&root.join("applications/intake/claims")).is_empty(),
+        "the claims of delivered packages are gone"
+    );
     let mut sent = sent_ids(&receiver, "accepted");
     sent.sort();
     let mut expected: Vec<String> = references

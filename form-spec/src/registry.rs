@@ -24,6 +24,10 @@ pub struct Registry {
     pub form_intros: BTreeMap<String, BTreeMap<String, BTreeMap<String, String>>>,
     pub countries: Vec<Country>,
     pub nationality_extra: Vec<Country>,
+    /// How form-fn signs the packages it delivers, and the public keys the
+    /// offices accept; site-gen requires it wherever a form is online.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signing: Option<crate::transport::Signing>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -96,6 +96,17 @@ pub struct Xta2 {
     pub timeout_seconds: TimeoutSeconds,
 }
 
+/// How form-fn signs every package it delivers (`signing:` in site.yaml):
+/// its private key, read like any secret, and every public key the offices
+/// accept (the current one, and during a rotation the next or the last).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Signing {
+    /// The private key (`form-fn keygen` writes one).
+    pub key: Source,
+    pub public_keys: Vec<SigningPublicKey>,
+}
+
 /// Where a secret or certificate is read from when form-fn needs it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
@@ -227,6 +238,27 @@ checked_string!(
                 "`{value}` is not an environment variable name: expected capital letters, \
                  digits and underscores, e.g. \"BIELEFELD_WEBHOOK_SECRET\" \
                  (write the name here, never the secret itself)"
+            ))
+        }
+    }
+);
+
+checked_string!(
+    /// A public Ed25519 key: `ed25519:` and the base64 of its 32 bytes.
+    SigningPublicKey,
+    |value| {
+        let b64 = value.strip_prefix("ed25519:").unwrap_or_default();
+        let valid = b64.len() == 44
+            && b64.ends_with('=')
+            && b64[..43]
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'+' || b == b'/');
+        if valid {
+            Ok(())
+        } else {
+            Err(format!(
+                "`{value}` is not a signing key: expected the public key line printed by \
+                 `form-fn keygen`, \"ed25519:\" and 44 characters"
             ))
         }
     }

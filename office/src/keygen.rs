@@ -51,7 +51,15 @@ without it, nobody can, not even you:
   an encrypted USB stick in the safe);
 - if the file may have been seen by someone else, make a new key, replace the
   public key in the municipality file, deploy, open what is still waiting with
-  the old key, then destroy it.",
+  the old key, then destroy it.
+
+Your key opens applications; it does not tell you who sent them (anyone may
+encrypt to a public key). form-fn signs every package with its own key, and
+`office open` opens only packages signed by a key you give it. Ask IT for
+form-fn's public signing key (ed25519:…, printed by `form-fn keygen`) and
+open with:
+  office open --identity {path} --signing-key ed25519:… --out opened inbox/*.age
+(or --registry registry.json, which names the same keys).",
         path = path.display()
     )
 }

@@ -91,9 +91,14 @@ enum Command {
         /// Where `<reference>/` folders are written.
         #[arg(long, default_value = ".")]
         out: PathBuf,
-        /// The registry.json site-gen wrote (`--function-out`), for the form's German labels.
+        /// The registry.json site-gen wrote (`--function-out`), for the form's
+        /// German labels and form-fn's signing keys.
         #[arg(long)]
         registry: Option<PathBuf>,
+        /// A public key form-fn signs packages with (`ed25519:…`, from IT;
+        /// `form-fn keygen` prints it). Repeat it during a key change.
+        #[arg(long = "signing-key")]
+        signing_keys: Vec<String>,
         /// Package files (`<reference>.age`, with `<reference>.json` beside them).
         #[arg(required = true)]
         packages: Vec<PathBuf>,
@@ -106,6 +111,40 @@ enum Command {
         #[arg(required = true)]
         references: Vec<String>,
     },
+}
+
+/// The signing keys packages must carry: given with `--signing-key`, and
+/// those the registry names.
+fn trusted_keys(
+    given: &[String],
+    registry: Option<&Registry>,
+) -> Result<Vec<ed25519_dalek::VerifyingKey>, OfficeError> {
+    let from_registry: Vec<String> = registry
+        .and_then(|r| r.signing.as_ref())
+        .map(|s| {
+            s.public_keys
+                .iter()
+                .map(|k| k.as_str().to_owned())
+                .collect()
+        })
+        .unwrap_or_default();
+    let keys = given
+        .iter()
+        .chain(&from_registry)
+        .map(|text| {
+            sealed_store::package::parse_public_key(text)
+                .map_err(|e| OfficeError::Refused(e.to_string()))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    if keys.is_empty() {
+        return Err(OfficeError::Refused(
+            "office open checks that form-fn signed each package: give its public signing \
+             key with --signing-key ed25519:… (your IT has it; `form-fn keygen` printed it) \
+             or the registry with --registry"
+                .to_owned(),
+        ));
+    }
+    Ok(keys)
 }
 
 fn load_registry(path: &Path) -> Result<Registry, OfficeError> {
@@ -169,13 +208,15 @@ async fn run(command: Command) -> Result<ExitCode, OfficeError> {
             identity,
             out,
             registry,
+            signing_keys,
             packages,
         } => {
             let identities = open::load_identities(&identity)?;
             let registry = registry.as_deref().map(load_registry).transpose()?;
+            let trusted = trusted_keys(&signing_keys, registry.as_ref())?;
             let mut failed = 0;
             for package in &packages {
-                match open::open_package(&identities, package, &out, registry.as_ref()) {
+                match open::open_package(&identities, &trusted, package, &out, registry.as_ref()) {
                     Ok(folder) => println!(
                         "opened {}: {}",
                         package.display(),

@@ -1,6 +1,7 @@
-//! `office open`: decrypts a package with the office's identity, checks it
-//! (against its metadata file when there is one, and every attachment
-//! against its SHA-256) and writes `<reference>/application.json`,
+//! `office open`: checks a package's signature (form-fn's, over its
+//! metadata) before anything else, decrypts it with the office's identity,
+//! checks it against its metadata and every attachment against its SHA-256,
+//! and writes `<reference>/application.json`,
 //! `summary.html` and `attachments/`. Everything is checked in memory
 //! first and written into a hidden folder that is renamed into place at the
 //! end: a bad identity or a changed file leaves nothing behind.
@@ -62,57 +63,160 @@ pub fn decrypt(
     Ok(plaintext)
 }
 
-/// An attachment ready to be written.
-struct AttachmentFile {
-    file_name: String,
-    bytes: Vec<u8>,
-}
-
-/// Opens `package` into `out/<reference>/`; returns that folder.
-pub fn open_package(
-    identities: &[Box<dyn age::Identity>],
+/// The metadata file beside `package` (`<reference>.json`), accepted only
+/// with a valid signature by one of `trusted`: age alone does not say who
+/// encrypted a package, and anyone can encrypt to an office's public key.
+fn read_signed_meta(
     package: &Path,
-    out: &Path,
-    registry: Option<&Registry>,
-) -> Result<PathBuf, OfficeError> {
-    let sealed = std::fs::read(package).map_err(|e| OfficeError::io("read", package, e))?;
+    trusted: &[ed25519_dalek::VerifyingKey],
+) -> Result<PackageMeta, OfficeError> {
     let meta_path = package.with_extension("json");
-    let meta = match std::fs::read(&meta_path) {
-        Ok(bytes) => Some(serde_json::from_slice::<PackageMeta>(&bytes).map_err(|_| {
-            OfficeError::Damaged(format!(
-                "{} is not the package's metadata file",
+    let bytes = match std::fs::read(&meta_path) {
+        Ok(bytes) => bytes,
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
+            return Err(OfficeError::Damaged(format!(
+                "{} is missing: without its signed metadata a package is not opened",
                 meta_path.display()
-            ))
-        })?),
-        Err(error) if error.kind() == std::io::ErrorKind::NotFound => None,
+            )));
+        }
         Err(error) => return Err(OfficeError::io("read", &meta_path, error)),
     };
-    if let Some(meta) = &meta
-        && !meta.matches(&sealed)
-    {
-        return Err(OfficeError::Damaged(
-            "the package does not match its metadata (size or SHA-256 differ): it was \
-             changed or damaged on the way"
-                .to_owned(),
-        ));
-    }
-    let plaintext = decrypt(identities, &sealed)?;
-    let document: Document = serde_json::from_slice(&plaintext).map_err(|_| {
-        OfficeError::Damaged("it decrypts, but not to an application document".to_owned())
+    let meta: PackageMeta = serde_json::from_slice(&bytes).map_err(|_| {
+        OfficeError::Damaged(format!(
+            "{} is not the package's metadata file",
+            meta_path.display()
+        ))
     })?;
-    if meta
-        .as_ref()
-        .is_some_and(|m| m.reference != document.reference)
+    meta.verify(trusted)
+        .map_err(|error| OfficeError::Damaged(format!("not opened: {error}")))?;
+    Ok(meta)
+}
+
+/// The application inside, checked against the signed metadata: the same
+/// reference, time of receipt and municipality, and no name given twice
+/// (which a reader could take either way).
+fn read_document(plaintext: &[u8], meta: &PackageMeta) -> Result<Document, OfficeError> {
+    let not_a_document =
+        || OfficeError::Damaged("it decrypts, but not to an application document".to_owned());
+    check_unique_keys(plaintext).map_err(|why| {
+        OfficeError::Damaged(format!(
+            "it decrypts, but the application is ambiguous: {why}"
+        ))
+    })?;
+    let document: Document = serde_json::from_slice(plaintext).map_err(|_| not_a_document())?;
+    let disagrees = if meta.reference != document.reference {
+        Some("reference")
+    } else if meta.received_at != document.received_at {
+        Some("time of receipt")
+    } else if meta.municipality.slug != document.municipality.slug
+        || meta.municipality.ags != document.municipality.ags
     {
-        return Err(OfficeError::Damaged(
-            "the application inside has another reference than its metadata".to_owned(),
-        ));
+        Some("municipality")
+    } else {
+        None
+    };
+    if let Some(what) = disagrees {
+        return Err(OfficeError::Damaged(format!(
+            "the application inside has another {what} than its signed metadata"
+        )));
     }
     if !is_reference(&document.reference) {
         return Err(OfficeError::Damaged(
             "the application's reference is not one form-fn gives".to_owned(),
         ));
     }
+    Ok(document)
+}
+
+/// Refuses JSON in which an object names a key twice, at any depth.
+fn check_unique_keys(json: &[u8]) -> Result<(), String> {
+    use serde::de::DeserializeSeed;
+    let mut deserializer = serde_json::Deserializer::from_slice(json);
+    UniqueKeys
+        .deserialize(&mut deserializer)
+        .map_err(|e| e.to_string())
+}
+
+/// Walks a JSON value, failing at the first key an object repeats.
+struct UniqueKeys;
+
+impl<'de> serde::de::DeserializeSeed<'de> for UniqueKeys {
+    type Value = ();
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for UniqueKeys {
+    type Value = ();
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("JSON")
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        let mut seen = std::collections::HashSet::new();
+        while let Some(key) = map.next_key::<String>()? {
+            if !seen.insert(key.clone()) {
+                return Err(serde::de::Error::custom(format!("`{key}` is given twice")));
+            }
+            map.next_value_seed(UniqueKeys)?;
+        }
+        Ok(())
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        while seq.next_element_seed(UniqueKeys)?.is_some() {}
+        Ok(())
+    }
+
+    fn visit_bool<E>(self, _: bool) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_i64<E>(self, _: i64) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_u64<E>(self, _: u64) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_f64<E>(self, _: f64) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_str<E>(self, _: &str) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_unit<E>(self) -> Result<(), E> {
+        Ok(())
+    }
+}
+
+/// An attachment ready to be written.
+struct AttachmentFile {
+    file_name: String,
+    bytes: Vec<u8>,
+}
+
+/// Opens `package` into `out/<reference>/`; returns that folder. Only a
+/// package signed by one of `trusted` (form-fn's signing keys) is decrypted.
+pub fn open_package(
+    identities: &[Box<dyn age::Identity>],
+    trusted: &[ed25519_dalek::VerifyingKey],
+    package: &Path,
+    out: &Path,
+    registry: Option<&Registry>,
+) -> Result<PathBuf, OfficeError> {
+    let sealed = std::fs::read(package).map_err(|e| OfficeError::io("read", package, e))?;
+    let meta = read_signed_meta(package, trusted)?;
+    if !meta.matches(&sealed) {
+        return Err(OfficeError::Damaged(
+            "the package does not match its metadata (size or SHA-256 differ): it was \
+             changed or damaged on the way"
+                .to_owned(),
+        ));
+    }
+    let plaintext = zeroize::Zeroizing::new(decrypt(identities, &sealed)?);
+    let document = read_document(&plaintext, &meta)?;
     let attachments = check_attachments(&document)?;
     let file_names: Vec<&str> = attachments.iter().map(|a| a.file_name.as_str()).collect();
     let summary = render_summary(&document, &file_names, registry);

@@ -103,7 +103,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
     for m in to_check {
         renderer.check_blocks(m)?;
     }
-    check_online_delivery(&renderer, &municipalities)?;
+    check_online_delivery(&site, &renderer, &municipalities)?;
 
     let site_out = Staging::new(&options.out, FolderKind::Site)?;
     let function_out = Staging::new(&options.function_out, FolderKind::Function)?;
@@ -156,10 +156,12 @@ fn check_output_folders(options: &BuildOptions) -> Result<(), BuildError> {
 /// Where the form is reachable from other machines, nobody but the office
 /// may hold the key: recipients of identities committed here are refused.
 fn check_online_delivery(
+    site: &SiteConfig,
     renderer: &Renderer,
     municipalities: &[Municipality],
 ) -> Result<(), BuildError> {
     let mut errors = EditorErrors::default();
+    check_signing(site, renderer, municipalities, &mut errors);
     for m in municipalities {
         let Some(endpoint) = renderer.form_endpoint(m) else {
             continue;
@@ -200,6 +202,55 @@ fn check_online_delivery(
         }
     }
     errors.into_result()
+}
+
+/// Offices accept only packages form-fn signed: wherever a form is online,
+/// site.yaml names the signing key, and off this machine never one whose
+/// private half is committed here.
+fn check_signing(
+    site: &SiteConfig,
+    renderer: &Renderer,
+    municipalities: &[Municipality],
+    errors: &mut EditorErrors,
+) {
+    let endpoints: Vec<&str> = municipalities
+        .iter()
+        .filter_map(|m| renderer.form_endpoint(m))
+        .collect();
+    let Some(first) = endpoints.first() else {
+        return;
+    };
+    let site_yaml = Path::new("site.yaml");
+    let Some(signing) = &site.signing else {
+        errors.push(EditorError::whole_file(
+            site_yaml,
+            format!(
+                "applications are accepted online (at {first}), so `signing:` needs form-fn's \
+                 signing key, which offices check every package against: run `form-fn keygen \
+                 --out signing-key.txt`, keep the file secret, and write signing: {{ key: {{ \
+                 env: FORM_FN_SIGNING_KEY }}, public_keys: [\"ed25519:…\"] }}"
+            ),
+        ));
+        return;
+    };
+    let Some(online) = endpoints.iter().find(|e| !is_loopback_http(e)) else {
+        return;
+    };
+    for public_key in &signing.value.public_keys {
+        if let Some(file) = committed_identity(public_key.as_str()) {
+            errors.push(EditorError::at(
+                site_yaml,
+                signing.referenced,
+                0,
+                format!(
+                    "`{public_key}` is a test signing key: its private half is committed in this \
+                     repository ({file}), so anyone could sign a forged application. The form \
+                     is online at {online}; run `form-fn keygen --out <file>` and use the key it \
+                     prints instead"
+                ),
+            ));
+        }
+    }
 }
 
 /// The theme's static files, with the content-fingerprinted names they are
@@ -375,6 +426,7 @@ impl SiteWriter<'_> {
             form_intros: self.renderer.form_intros_by_form(),
             countries: self.forms.countries.clone(),
             nationality_extra: self.forms.nationality_extra.clone(),
+            signing: self.site.signing.as_ref().map(|s| s.value.clone()),
         };
         let json = serde_json::to_vec_pretty(&registry)
             .map_err(|e| BuildError::OutputDir(format!("cannot write {REGISTRY_FILE}: {e}")))?;

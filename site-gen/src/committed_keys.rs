@@ -1,13 +1,17 @@
-//! Recipients whose identities are committed in this repository
-//! (`tests/keys/`): anyone can read what is encrypted to them. They are fine
-//! for the demo and the tests on this machine, and refused by every build
-//! whose form accepts applications from elsewhere.
+//! Public keys whose private halves are committed in this repository
+//! (`tests/keys/`): the sample offices' age recipients (anyone could read
+//! what is encrypted to them) and the sample form-fn signing key (anyone
+//! could sign a forged application). They are fine for the demo and the
+//! tests on this machine, and refused by every build whose form accepts
+//! applications from elsewhere.
 
-/// `(recipient, identity file)`, read from `tests/keys/` when site-gen was compiled.
+/// `(public key, file of its private half)`, read from `tests/keys/` when
+/// site-gen was compiled.
 const COMMITTED_RECIPIENTS: &[(&str, &str)] =
     include!(concat!(env!("OUT_DIR"), "/committed_recipients.rs"));
 
-/// The committed identity file whose recipient `recipient` is, if any.
+/// The committed file holding the private half of `recipient` (an age
+/// recipient or a signing public key), if any.
 pub fn committed_identity(recipient: &str) -> Option<&'static str> {
     COMMITTED_RECIPIENTS
         .iter()
@@ -21,8 +25,8 @@ mod tests {
 
     use super::*;
 
-    /// Every committed identity's real recipient is in the list, so a test
-    /// key can never be mistaken for an office's own.
+    /// Every committed identity's and signing key's real public key is in
+    /// the list, so a test key can never be mistaken for an office's own.
     #[test]
     fn every_committed_identity_is_known() {
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/keys");
@@ -38,8 +42,15 @@ mod tests {
                 );
                 identities += 1;
             }
+            if let Ok(key) = sealed_store::package::parse_signing_key(text.as_bytes())
+                && !text.contains("AGE-SECRET-KEY-")
+            {
+                let public = sealed_store::package::public_key_text(&key.verifying_key());
+                assert!(committed_identity(&public).is_some(), "{public} is missing");
+                identities += 1;
+            }
         }
-        assert!(identities >= 9, "found {identities} identities");
+        assert!(identities >= 10, "found {identities} identities");
         assert_eq!(COMMITTED_RECIPIENTS.len(), identities);
     }
 }

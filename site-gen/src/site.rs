@@ -2,7 +2,9 @@
 
 use std::path::Path;
 
+use form_spec::transport::Signing;
 use serde::Deserialize;
+use serde_saphyr::Spanned;
 
 use crate::error::{BuildError, EditorError};
 use crate::values::{FormEndpoint, SiteUrl};
@@ -22,6 +24,10 @@ pub struct SiteConfig {
     /// how to apply at the office instead of showing the form.
     #[serde(default)]
     pub form_endpoint: Option<FormEndpoint>,
+    /// How form-fn signs the packages it delivers (its key's source and the
+    /// public keys offices accept); required wherever a form is online.
+    #[serde(default)]
+    pub signing: Option<Spanned<Signing>>,
 }
 
 fn default_theme() -> String {
@@ -76,6 +82,7 @@ mod tests {
             base_url: SiteUrl::try_from(url.to_owned()).unwrap(),
             theme: default_theme(),
             form_endpoint: None,
+            signing: None,
         }
     }
 

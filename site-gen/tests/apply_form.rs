@@ -14,6 +14,7 @@ fn with_an_endpoint_the_form_posts_to_form_fn_with_html5_constraints() {
     let tree = Tree::sample(&["bielefeld", "koeln"]);
     tree.use_own_recipient("bielefeld");
     tree.use_own_recipient("koeln");
+    tree.use_own_signing_key();
     tree.build_with_endpoint(Some("https://forms.example"))
         .unwrap();
     let html = page(&tree, "bielefeld/de/apply/index.html");
@@ -84,6 +85,7 @@ fn without_an_endpoint_the_page_explains_how_to_apply_at_the_office() {
 fn the_registry_hands_form_fn_keys_forms_and_recipients() {
     let tree = Tree::sample(&["bielefeld", "kreis-paderborn"]);
     let recipient = tree.use_own_recipient("bielefeld");
+    let signing_key = tree.use_own_signing_key();
     let file = "municipalities/bielefeld.yaml";
     tree.write(
         file,
@@ -99,6 +101,11 @@ fn the_registry_hands_form_fn_keys_forms_and_recipients() {
     assert_eq!(bielefeld.ags, "05711000");
     assert_eq!(bielefeld.recipients, [recipient]);
     assert_eq!(bielefeld.forms, ["einbuergerung"]);
+    let signing = registry
+        .signing
+        .as_ref()
+        .expect("form-fn's signing settings");
+    assert_eq!(signing.public_keys[0].as_str(), signing_key);
     assert!(
         registry.municipalities["kreis-paderborn"].forms.is_empty(),
         "no endpoint, no online form"

@@ -449,6 +449,7 @@ fn an_online_form_needs_a_way_to_the_office_and_a_key() {
         "",
     );
     tree.write(BIELEFELD, &without);
+    tree.use_own_signing_key();
     assert!(tree.build().is_ok(), "offline, neither is needed");
     let errors = match tree.build_with_endpoint(Some("https://forms.bielefeld.example")) {
         Err(site_gen::BuildError::Editor(errors)) => errors,
@@ -466,6 +467,23 @@ fn an_online_form_needs_a_way_to_the_office_and_a_key() {
             .any(|t| t.contains("no `transport` says how they reach the office")),
         "{text:#?}"
     );
+}
+
+#[test]
+fn an_online_form_needs_a_signing_key() {
+    let tree = Tree::sample(&["bielefeld"]);
+    let text = tree.read("site.yaml");
+    tree.write(
+        "site.yaml",
+        &text[..text.find("# How form-fn signs").unwrap()],
+    );
+    assert!(tree.build().is_ok(), "offline, no key is needed");
+    let errors = match tree.build_with_endpoint(Some("http://127.0.0.1:8081")) {
+        Err(site_gen::BuildError::Editor(errors)) => errors,
+        other => panic!("expected editor errors, got {other:?}"),
+    };
+    assert_eq!(errors.len(), 1, "{errors:#?}");
+    assert_mentions(&errors[0], "site.yaml", &["`signing:`", "form-fn keygen"]);
 }
 
 #[test]

@@ -124,7 +124,7 @@ fn committed_test_keys_are_refused_where_the_form_is_reachable() {
 }
 
 #[test]
-fn a_fresh_office_keygen_key_takes_the_form_online() {
+fn fresh_keys_from_office_keygen_and_form_fn_keygen_take_the_form_online() {
     let tree = Tree::sample(&["bielefeld"]);
     let identity = tree.path("office-key.txt");
     let office = Path::new(env!("CARGO_BIN_EXE_site-gen")).with_file_name("office");
@@ -145,8 +145,38 @@ fn a_fresh_office_keygen_key_takes_the_form_online() {
         .find_map(|l| l.strip_prefix("# public key: ").map(str::to_owned))
         .expect("the identity file states its public key");
     tree.set_recipient("bielefeld", &recipient);
+    let refused = tree
+        .build_with_endpoint(Some("https://forms.stadt.example"))
+        .expect_err("the sample's signing key is a test key");
+    assert!(
+        refused
+            .to_string()
+            .contains("tests/keys/form-fn-signing.txt")
+            && refused.to_string().contains("form-fn keygen"),
+        "{refused}"
+    );
+    let form_fn = Path::new(env!("CARGO_BIN_EXE_site-gen")).with_file_name("form-fn");
+    let signing_file = tree.path("signing-key.txt");
+    let made = Command::new(&form_fn)
+        .arg("keygen")
+        .arg("--out")
+        .arg(&signing_file)
+        .output()
+        .expect("form-fn is built beside site-gen (make unit builds every binary)");
+    assert!(
+        made.status.success(),
+        "{}",
+        String::from_utf8_lossy(&made.stderr)
+    );
+    let signing_key = std::fs::read_to_string(&signing_file)
+        .unwrap()
+        .lines()
+        .find_map(|l| l.strip_prefix("# public key: ").map(str::to_owned))
+        .unwrap();
+    assert!(String::from_utf8_lossy(&made.stdout).contains(&signing_key));
+    tree.set_signing_key(&signing_key);
     tree.build_with_endpoint(Some("https://forms.stadt.example"))
-        .expect("an office's own key is accepted");
+        .expect("an office's own key and a fresh signing key are accepted");
     let registry: form_spec::registry::Registry = serde_json::from_str(
         &std::fs::read_to_string(tree.function_out().join("registry.json")).unwrap(),
     )

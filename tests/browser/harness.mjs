@@ -135,8 +135,11 @@ const formFnBinary = process.env.FORM_FN ?? resolve(here, "../../target/debug/fo
 export async function startFormFn(port) {
   const work = mkdtempSync(join(tmpdir(), "form-fn-"));
   const store = join(work, "store");
+  // The sample site's signing key (test only): form-fn signs what it delivers.
+  const signingKey = await readFile(join(here, "../keys/form-fn-signing.txt"), "utf8");
   const server = spawn(formFnBinary, ["serve", "--listen", `127.0.0.1:${port}`, "--registry", join(functionDir, "registry.json"), "--store", store], {
     cwd: work,
+    env: { ...process.env, FORM_FN_SIGNING_KEY: signingKey },
     stdio: ["ignore", "ignore", "pipe"],
   });
   await new Promise((ok, fail) => {

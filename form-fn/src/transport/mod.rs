@@ -10,6 +10,7 @@
 //! has the package already is not given a second copy.
 
 mod http;
+pub use http::read_source;
 mod mailbox;
 mod webhook;
 mod xta2;

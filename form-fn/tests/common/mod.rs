@@ -14,6 +14,13 @@ pub fn repo_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
 }
 
+/// The sample site's form-fn signing key (test only), as form-fn reads it
+/// from `FORM_FN_SIGNING_KEY`.
+pub fn signing_key() -> String {
+    std::fs::read_to_string(repo_root().join("tests/keys/form-fn-signing.txt"))
+        .expect("tests/keys/form-fn-signing.txt")
+}
+
 /// Builds the repository's sample site with the form online; returns
 /// form-fn's folder (`registry.json`, `shells/`).
 pub fn build_site(dir: &Path) -> PathBuf {
@@ -56,6 +63,7 @@ impl FormFn {
         ));
         let file = std::fs::File::create(&log).expect("log file");
         let child = Command::new(env!("CARGO_BIN_EXE_form-fn"))
+            .env("FORM_FN_SIGNING_KEY", signing_key())
             .args(["serve", "--listen", "127.0.0.1:0", "--registry"])
             .arg(registry)
             .args(["--store", store])
@@ -477,6 +485,7 @@ pub fn drain_with_env(
     env: &[(&str, &str)],
 ) -> (i32, String, String) {
     let output = Command::new(env!("CARGO_BIN_EXE_form-fn"))
+        .env("FORM_FN_SIGNING_KEY", signing_key())
         .arg("drain")
         .arg("--registry")
         .arg(registry)

@@ -87,6 +87,32 @@ impl Tree {
         recipient
     }
 
+    /// Gives site.yaml a signing key whose private half is not committed
+    /// here (as after `form-fn keygen`); returns its public key.
+    pub fn use_own_signing_key(&self) -> String {
+        let key = ed25519_dalek::SigningKey::from_bytes(&[42; 32]);
+        let public = sealed_store::package::public_key_text(&key.verifying_key());
+        self.set_signing_key(&public);
+        public
+    }
+
+    /// Replaces the public signing key in site.yaml with `public`.
+    pub fn set_signing_key(&self, public: &str) {
+        let text: String = self
+            .read("site.yaml")
+            .lines()
+            .map(|line| match line.starts_with("    - \"ed25519:") {
+                true => format!("    - \"{public}\"\n"),
+                false => format!("{line}\n"),
+            })
+            .collect();
+        assert!(
+            text.contains(public),
+            "site.yaml has no signing key to replace"
+        );
+        self.write("site.yaml", &text);
+    }
+
     /// Replaces every recipient in `municipalities/<slug>.yaml` with `recipient`.
     pub fn set_recipient(&self, slug: &str, recipient: &str) {
         let file = format!("municipalities/{slug}.yaml");
