@@ -15,7 +15,7 @@ TOOLS := $(CURDIR)/deploy/.venv/bin
 # make lambda ARCH=arm64 builds for Graviton (needs the aarch64 Rust target).
 ARCH ?= x86_64
 
-.PHONY: demo test lint unit browser site iac lambda lambda-test deploy bench clean
+.PHONY: demo test lint unit browser site iac lambda lambda-test deploy fuzz sbom advisories bench clean
 
 ## demo: build the sample site, start form-fn, serve it all on http://127.0.0.1:$(PORT)/
 demo:
@@ -44,9 +44,26 @@ test:
 	scripts/install-deps.sh test
 	$(MAKE) lint unit browser iac lambda-test
 
+# cargo-deny checks licences, banned crates and sources offline (deny.toml).
 lint:
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --workspace --all-targets --locked -- -D warnings
+	$(CARGO) deny --offline --locked check licenses bans sources
+
+## advisories: the RustSec advisory database against Cargo.lock (needs network to fetch it)
+advisories:
+	$(CARGO) deny --locked check advisories
+
+## fuzz: the fuzz targets with many more cases than make test runs (FUZZ_CASES, default 100000)
+FUZZ_CASES ?= 100000
+fuzz:
+	FUZZ_CASES=$(FUZZ_CASES) $(CARGO) test --workspace --locked fuzz_ -- --test-threads=2
+
+## sbom: a CycloneDX SBOM per crate (<crate>/<crate>.cdx.json), with cargo-cyclonedx
+sbom:
+	scripts/install-deps.sh sbom
+	$(CARGO) cyclonedx --format json
+	@ls */*.cdx.json tests/*/*.cdx.json
 
 # Every binary first: tests run the office CLI and site-gen beside their own.
 unit:

@@ -8,6 +8,7 @@
 #   scripts/install-deps.sh lambda -> plus the pinned Python tools in deploy/.venv (cargo-lambda)
 #   scripts/install-deps.sh test   -> (also) the Python tools: cfn-lint, checkov, cargo-lambda
 #   scripts/install-deps.sh bench  -> the test tools plus wrk (Debian), the load generator
+#   scripts/install-deps.sh sbom   -> cargo-cyclonedx (crates.io), for make sbom
 set -euo pipefail
 cd "$(dirname "$0")/.."
 need="${1:-test}"
@@ -32,6 +33,14 @@ if [ "${#missing[@]}" -gt 0 ]; then
 fi
 
 if [ "$need" = "demo" ]; then
+  exit 0
+fi
+CYCLONEDX_VERSION=0.5.9
+if [ "$need" = "sbom" ]; then
+  if ! cargo cyclonedx --version 2>/dev/null | grep -q "$CYCLONEDX_VERSION"; then
+    echo "installing cargo-cyclonedx $CYCLONEDX_VERSION (crates.io)"
+    cargo install cargo-cyclonedx --version "$CYCLONEDX_VERSION" --locked --quiet
+  fi
   exit 0
 fi
 
@@ -69,6 +78,15 @@ S3S_FS_VERSION=0.14.1
 if ! s3s-fs --version 2>/dev/null | grep -q "$S3S_FS_VERSION"; then
   echo "installing s3s-fs $S3S_FS_VERSION (crates.io)"
   cargo install s3s-fs --version "$S3S_FS_VERSION" --features binary --locked --quiet
+fi
+# Every crate of Cargo.lock, for every platform, so that cargo-deny can read
+# the whole graph offline (make lint).
+cargo fetch --locked --quiet
+# Licences, banned crates and sources of every dependency (make lint).
+CARGO_DENY_VERSION=0.20.2
+if ! cargo deny --version 2>/dev/null | grep -q "$CARGO_DENY_VERSION"; then
+  echo "installing cargo-deny $CARGO_DENY_VERSION (crates.io)"
+  cargo install cargo-deny --version "$CARGO_DENY_VERSION" --locked --quiet
 fi
 if [ ! -d tests/browser/node_modules ] || [ tests/browser/package-lock.json -nt tests/browser/node_modules ]; then
   (cd tests/browser && npm ci --no-audit --no-fund --loglevel=error)

@@ -18,6 +18,8 @@ mod accept;
 mod app;
 mod document;
 mod forward;
+#[cfg(test)]
+mod fuzz;
 mod intake;
 mod keygen;
 mod outbox;

@@ -12,6 +12,8 @@
 //! written. S3 endpoint and keys come from the usual AWS environment
 //! variables.
 
+#[cfg(test)]
+mod fuzz;
 mod keygen;
 mod mailbox;
 mod open;

@@ -1,6 +1,9 @@
 //! Real parts shared by the workspace's tests, so each crate's tests start
 //! them the same way: s3s-fs (an S3-compatible server that checks SigV4
-//! signatures) on 127.0.0.1, a free port, and a polling loop.
+//! signatures) on 127.0.0.1, a free port, and a polling loop; and the
+//! seed corpora and mutations the fuzz targets share ([`fuzz`]).
+
+pub mod fuzz;
 
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
