@@ -91,23 +91,31 @@ iac:
 ## built with cargo-lambda from the site in this folder (site.yaml, municipalities/);
 ## x86_64, or ARCH=arm64 (Graviton) where the aarch64 Rust target is installed
 ## (cross-compiled with cargo-lambda's Zig; deploy with Architecture=arm64)
+# Where make lambda builds the site from this folder and assembles the package.
+LAMBDA_SITE ?= public
+LAMBDA_FUNCTION ?= function
+LAMBDA_PACKAGE ?= deploy/package
 lambda:
 	scripts/install-deps.sh lambda
 	@if [ "$(ARCH)" = arm64 ] && ! rustup target list --installed 2>/dev/null | grep -qx aarch64-unknown-linux-gnu; then \
 	  echo "ARCH=arm64 needs the Rust target: rustup target add aarch64-unknown-linux-gnu" >&2; exit 2; fi
 	$(CARGO) build --workspace --bins --locked
-	$(SITE_GEN) build --out public --function-out function $(BUILD_FLAGS)
+	$(SITE_GEN) build --out $(LAMBDA_SITE) --function-out $(LAMBDA_FUNCTION) $(BUILD_FLAGS)
 	PATH="$(TOOLS):$$PATH" $(CARGO) lambda build --release --locked -p form-fn --bin form-fn \
 	  $(if $(filter arm64,$(ARCH)),--arm64,--compiler cargo --x86-64)
-	rm -rf deploy/package && mkdir -p deploy/package
-	cp $(CARGO_TARGET_DIR)/lambda/form-fn/bootstrap deploy/package/bootstrap
-	cp -R function/registry.json function/shells deploy/package/
-	@echo "deploy/package/ is ready for: sam deploy --template-file deploy/template.yaml --guided"
+	rm -rf $(LAMBDA_PACKAGE) && mkdir -p $(LAMBDA_PACKAGE)
+	cp $(CARGO_TARGET_DIR)/lambda/form-fn/bootstrap $(LAMBDA_PACKAGE)/bootstrap
+	cp -R $(LAMBDA_FUNCTION)/registry.json $(LAMBDA_FUNCTION)/shells $(LAMBDA_PACKAGE)/
+	@echo "$(LAMBDA_PACKAGE)/ is ready for: sam deploy --template-file deploy/template.yaml --guided"
 
-# The package under cargo-lambda's runtime emulator, invoked with real form POSTs.
+# The package under cargo-lambda's runtime emulator, invoked with real form
+# POSTs. It is built (with the test keys, on loopback) into target/, never
+# into deploy/package/, so that a later sam deploy cannot ship it.
 lambda-test:
-	$(MAKE) lambda BUILD_FLAGS="--form-endpoint http://127.0.0.1:18093"
-	PATH="$(TOOLS):$$PATH" LAMBDA_PACKAGE=$(CURDIR)/deploy/package \
+	$(MAKE) lambda BUILD_FLAGS="--form-endpoint http://127.0.0.1:18093" \
+	  LAMBDA_SITE=$(CARGO_TARGET_DIR)/lambda-test/public LAMBDA_FUNCTION=$(CARGO_TARGET_DIR)/lambda-test/function \
+	  LAMBDA_PACKAGE=$(CARGO_TARGET_DIR)/lambda-test/package
+	PATH="$(TOOLS):$$PATH" LAMBDA_PACKAGE=$(CARGO_TARGET_DIR)/lambda-test/package \
 	  $(CARGO) test --workspace --locked --test lambda -- --ignored
 
 ## deploy: build the site and upload it: make deploy BUCKET=name [PREFIX=path] [DEPLOY_FLAGS="--delete"]

@@ -53,7 +53,7 @@ function loadHandler(code) {
   return new Function(`${code}; return handler;`)();
 }
 
-function viewerRequest(uri, querystring = {}) {
+function viewerRequest(uri, querystring = {}, extraHeaders = {}) {
   return {
     version: '1.0',
     context: { eventType: 'viewer-request', distributionId: 'EDFDVBD6EXAMPLE' },
@@ -62,7 +62,7 @@ function viewerRequest(uri, querystring = {}) {
       method: 'GET',
       uri,
       querystring,
-      headers: { host: { value: 'd111111abcdef8.cloudfront.net' } },
+      headers: { host: { value: 'd111111abcdef8.cloudfront.net' }, ...extraHeaders },
       cookies: {},
     },
   };
@@ -133,4 +133,22 @@ test('dot files, such as the deploy record, are not served', () => {
     assert.equal(result.uri, undefined);
   }
   assert.equal(handler(viewerRequest('/assets/style.0123abcd.css')).uri, '/assets/style.0123abcd.css');
+});
+
+test('an address with an empty part is no redirect to another host', () => {
+  for (const uri of ['//3232235777', '//evil.example/x', '/bielefeld//de']) {
+    const result = handler(viewerRequest(uri));
+    assert.equal(result.statusCode, 404, uri);
+    assert.equal(result.headers.location, undefined);
+  }
+});
+
+test('a form body over Lambda\'s 6 MB limit gets the clear 413 page; others go to form-fn', () => {
+  const big = handler(viewerRequest('/submit/bielefeld/einbuergerung', {}, { 'content-length': { value: String(6 * 1024 * 1024 + 1) } }));
+  assert.equal(big.statusCode, 413);
+  assert.match(big.body.data, /höchstens 4 MB/);
+  assert.equal(big.headers['cache-control'].value, 'no-store');
+  const small = handler(viewerRequest('/submit/bielefeld/einbuergerung', {}, { 'content-length': { value: '10502' } }));
+  assert.equal(small.uri, '/submit/bielefeld/einbuergerung', 'passed on unchanged');
+  assert.equal(small.statusCode, undefined);
 });

@@ -88,6 +88,18 @@ async fn not_found() -> Response {
     pages::plain(StatusCode::NOT_FOUND, "Not found")
 }
 
+/// Whether reading a body failed because the client stopped sending.
+fn timed_out(error: &axum::Error) -> bool {
+    let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(error);
+    while let Some(current) = cause {
+        if current.is::<tower_http::timeout::TimeoutError>() {
+            return true;
+        }
+        cause = current.source();
+    }
+    false
+}
+
 /// CORS is granted to the municipality's own site only.
 fn cors_headers(state: &AppState, request_headers: &HeaderMap, response: &mut Response) {
     let allowed = request_headers
@@ -216,14 +228,26 @@ async fn handle(
             pages::too_large(status, json, form.max_attachment_bytes),
         );
     }
-    let Ok(body) = to_bytes(request.into_body(), limit).await else {
-        let status = StatusCode::PAYLOAD_TOO_LARGE;
-        return (
-            status,
-            None,
-            limit,
-            pages::too_large(status, json, form.max_attachment_bytes),
-        );
+    let body = match to_bytes(request.into_body(), limit).await {
+        Ok(body) => body,
+        Err(error) if timed_out(&error) => {
+            let status = StatusCode::REQUEST_TIMEOUT;
+            return (
+                status,
+                None,
+                0,
+                pages::plain(status, "The body came too slowly"),
+            );
+        }
+        Err(_) => {
+            let status = StatusCode::PAYLOAD_TOO_LARGE;
+            return (
+                status,
+                None,
+                limit,
+                pages::too_large(status, json, form.max_attachment_bytes),
+            );
+        }
     };
     let size = body.len();
     let limits = Limits::of(form);

@@ -17,15 +17,16 @@ use sealed_store::{Store, StoreError, Version};
 use crate::outbox::{self, Pending, unix_now};
 use crate::transport::{self, DeliveryError, Package, Transport};
 
-/// A marker whose package is not in the store after this long belongs to a
-/// write that failed; it is removed.
+/// A marker whose package is not in the store after this long is alerted
+/// (the package may have been lost after the citizen got a receipt); it stays.
 const ORPHAN_AFTER_SECONDS: u64 = 3600;
 /// How long a claim waits for the claims of others before it counts them.
 const CLAIM_SETTLE: Duration = Duration::from_millis(300);
-/// Where processes claim attempts: `claims/<reference>/<attempt>-<nonce>`.
+/// Where processes claim attempts: `claims/<reference>/<attempt>-<time>-<nonce>`.
 const CLAIMS: &str = "claims";
-/// Deliveries one drain makes at the same time.
-const PARALLEL_DELIVERIES: usize = 4;
+/// Deliveries one drain makes at the same time (each claim waits
+/// `CLAIM_SETTLE` in a bucket, so more run side by side).
+const PARALLEL_DELIVERIES: usize = 8;
 
 /// Whether to respect the backoff.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -198,7 +199,7 @@ impl Forwarder {
         };
         let earlier_attempts = pending.attempts;
         pending.start_attempt(now);
-        let version = match self.claim(&pending, &version).await {
+        let version = match self.claim(&pending, &version, now).await {
             Ok(Some(version)) => version,
             // Another process took this attempt (or delivered it) first.
             Ok(None) => return Outcome::NotDue,
@@ -223,6 +224,7 @@ impl Forwarder {
             Err(error) => {
                 self.failed(&mut pending, &version, &error, now, duration_ms)
                     .await;
+                self.forget_claims(reference).await;
                 Outcome::Failed
             }
         }
@@ -285,40 +287,65 @@ impl Forwarder {
 
     /// Takes the attempt recorded in `pending` (with its lease). Every
     /// process that wants attempt N of a package first writes a claim object
-    /// of its own, `claims/<reference>/<N>-<nonce>`, waits, and lists the
-    /// claims: the first in name order takes the attempt and records it in
-    /// the marker with a conditional write over the version it read. Writers
-    /// never share a key until one has won, so this holds on stores whose
-    /// conditional writes are not atomic (s3s-fs), and a marker that another
-    /// process changed or removed (delivered) is never written over. `None`:
+    /// of its own, `claims/<reference>/<N>-<unix time>-<nonce>`, waits, and
+    /// lists the claims: the earliest live one for N takes the attempt and
+    /// records it in the marker with a conditional write over the version it
+    /// read. Claims keep writers off one key while they race, which matters
+    /// on stores whose conditional writes are not atomic (s3s-fs: two
+    /// writers on one key could both win or leave it unreadable). A claimant
+    /// that comes after the winner has listed can still believe it won; then
+    /// the conditional write decides, which AWS S3 makes atomic. A losing
+    /// claim is removed at once; a claim older than a lease is ignored, so
+    /// one left by a process that died cannot block the package. A folder
+    /// store needs no claims: its conditional write holds a lock. `None`:
     /// someone else takes it.
     async fn claim(
         &self,
         pending: &Pending,
         version: &Version,
+        now: u64,
     ) -> Result<Option<Version>, StoreError> {
+        // A folder store's conditional write holds a lock: it alone decides.
+        if matches!(*self.store, Store::Folder(_)) {
+            return match outbox::save_if(&self.store, pending, version).await {
+                Ok(written) => Ok(Some(written)),
+                Err(StoreError::Changed(_)) => Ok(None),
+                Err(error) => Err(error),
+            };
+        }
         let reference = pending.reference();
         let nonce = pending.lease.as_ref().map_or(0, |lease| lease.nonce);
-        let mine = format!("{:08}-{nonce:016x}", pending.attempts);
-        self.store
-            .put_new(&format!("{CLAIMS}/{reference}/{mine}"), Vec::new())
-            .await?;
+        let attempt = format!("{:08}-", pending.attempts);
+        let mine = format!("{attempt}{now:010}-{nonce:016x}");
+        let key = format!("{CLAIMS}/{reference}/{mine}");
+        self.store.put_new(&key, Vec::new()).await?;
         tokio::time::sleep(CLAIM_SETTLE).await;
-        let claims = self.store.list(&format!("{CLAIMS}/{reference}")).await?;
-        let first = claims
-            .iter()
-            .find(|name| name.starts_with(&format!("{:08}-", pending.attempts)));
-        if first != Some(&mine) {
-            return Ok(None);
+        let claims = self.store.list(&format!("{CLAIMS}/{reference}")).await;
+        let first = claims.as_ref().ok().and_then(|claims| {
+            claims.iter().find(|name| {
+                name.strip_prefix(&attempt)
+                    .and_then(|rest| rest.split('-').next())
+                    .and_then(|time| time.parse::<u64>().ok())
+                    .is_some_and(|time| !outbox::lease_expired(time, now))
+            })
+        });
+        let won = first == Some(&mine);
+        let written = if won {
+            match outbox::save_if(&self.store, pending, version).await {
+                Ok(written) => Ok(Some(written)),
+                Err(StoreError::Changed(_)) => Ok(None),
+                Err(error) => Err(error),
+            }
+        } else {
+            claims.map(|_| None)
+        };
+        if !matches!(written, Ok(Some(_))) {
+            let _ = self.store.delete(&key).await;
         }
-        match outbox::save_if(&self.store, pending, version).await {
-            Ok(written) => Ok(Some(written)),
-            Err(StoreError::Changed(_)) => Ok(None),
-            Err(error) => Err(error),
-        }
+        written
     }
 
-    /// Removes the claims of a delivered package.
+    /// Removes the claims of a package whose attempt has ended.
     async fn forget_claims(&self, reference: &str) {
         let folder = format!("{CLAIMS}/{reference}");
         if let Ok(names) = self.store.list(&folder).await {

@@ -255,6 +255,10 @@ async fn serve(
         Ok(loaded) => loaded,
         Err(message) => return fail(&message),
     };
+    if drain_every.is_some() {
+        // Before the forwarder is made: it reads its signing key from them.
+        secrets::fetch_all(&loaded.registry).await;
+    }
     let forwarder = drain_every.map(|_| {
         Arc::new(Forwarder::new(
             Arc::clone(&loaded.registry),
@@ -263,7 +267,6 @@ async fn serve(
         ))
     });
     if let Some(forwarder) = &forwarder {
-        secrets::fetch_all(&loaded.registry).await;
         forwarder.check_transports();
     }
     let listener = match tokio::net::TcpListener::bind(listen).await {

@@ -50,8 +50,11 @@ pub struct Pending {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Lease {
-    /// This machine's boot id (Linux), so a dead holder here can be told.
+    /// This machine's boot id and this process's pid namespace (Linux): a
+    /// holder with both the same can be checked for life by its pid.
     pub boot_id: String,
+    #[serde(default)]
+    pub pid_namespace: String,
     pub pid: u32,
     /// Random, new for every attempt: tells two claims of one process apart.
     #[serde(default)]
@@ -60,9 +63,15 @@ pub struct Lease {
     pub until: u64,
 }
 
-/// Longest an attempt may take (the longest transport timeout, 300 s, and a
-/// margin): then a lease is stale even if its holder cannot be checked.
-const LEASE_SECONDS: u64 = 360;
+/// Longest an attempt may take: an XTA 2 retry asks for the transport report
+/// and then sends, each allowed the longest transport timeout (300 s), plus
+/// a margin. Then a lease is stale even if its holder cannot be checked.
+pub const LEASE_SECONDS: u64 = 2 * 300 + 60;
+
+/// Whether a lease or claim taken at `since` has run out at `now`.
+pub fn lease_expired(since: u64, now: u64) -> bool {
+    now >= since.saturating_add(LEASE_SECONDS)
+}
 
 impl Lease {
     /// A lease for this process from `now`.
@@ -72,6 +81,7 @@ impl Lease {
         let _ = getrandom::fill(&mut nonce);
         Self {
             boot_id: boot_id(),
+            pid_namespace: pid_namespace(),
             pid: std::process::id(),
             nonce: u64::from_le_bytes(nonce),
             until: now + LEASE_SECONDS,
@@ -79,11 +89,23 @@ impl Lease {
     }
 
     /// Whether someone holds it: not expired, and its holder not known dead.
+    /// Only a holder in this boot and this pid namespace can be known dead
+    /// (another container on this host shares the boot, not the pids).
     pub fn held(&self, now: u64) -> bool {
-        let dead_here = self.boot_id == boot_id()
-            && !std::path::Path::new(&format!("/proc/{}", self.pid)).exists();
+        let checkable = !self.boot_id.is_empty()
+            && self.boot_id == boot_id()
+            && !self.pid_namespace.is_empty()
+            && self.pid_namespace == pid_namespace();
+        let dead_here = checkable && !std::path::Path::new(&format!("/proc/{}", self.pid)).exists();
         self.until > now && !dead_here
     }
+}
+
+/// This process's pid namespace, e.g. `pid:[4026531836]`.
+fn pid_namespace() -> String {
+    std::fs::read_link("/proc/self/ns/pid")
+        .map(|link| link.to_string_lossy().into_owned())
+        .unwrap_or_default()
 }
 
 /// This boot of this machine (a Lambda instance is a machine of its own).

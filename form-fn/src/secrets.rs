@@ -14,15 +14,18 @@ use zeroize::Zeroizing;
 
 static FETCHED: OnceLock<HashMap<String, Zeroizing<Vec<u8>>>> = OnceLock::new();
 
-/// Reads every `aws_secret` the registry's transports name, once per process.
+/// Reads every `aws_secret` the registry names (transports and form-fn's
+/// signing key), once per process.
 /// A secret that cannot be read is logged (name and reason only); the
 /// transports that need it then refuse to deliver, and applications wait.
 pub async fn fetch_all(registry: &Registry) {
+    let signing_key = registry.signing.as_ref().map(|signing| &signing.key);
     let names: BTreeSet<&str> = registry
         .municipalities
         .values()
         .filter_map(|entry| entry.transport.as_ref())
         .flat_map(|transport| transport.sources())
+        .chain(signing_key)
         .filter_map(|source| match source {
             Source::AwsSecret(id) => Some(id.as_str()),
             _ => None,

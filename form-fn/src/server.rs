@@ -1,7 +1,8 @@
 //! The local HTTP server, with the bounds a public intake needs and
 //! `axum::serve` does not set: a client must send its request head within
 //! `header_read` (which also ends a kept-alive connection that stays idle
-//! that long) and its body within `body_read`; at most `max_connections`
+//! that long), and a request must be answered within `body_read`, however
+//! slowly its body trickles in (408 otherwise); at most `max_connections`
 //! connections are served at once (more wait in the kernel's backlog); and a
 //! stopping server waits at most `shutdown_grace` for open requests.
 
@@ -17,7 +18,7 @@ use hyper_util::server::graceful::GracefulShutdown;
 use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
 use tower::Service;
-use tower_http::timeout::RequestBodyTimeoutLayer;
+use tower_http::timeout::{RequestBodyTimeoutLayer, TimeoutLayer};
 
 /// How long clients may take, and how many may be served at once.
 #[derive(Debug, Clone, Copy)]
@@ -36,7 +37,14 @@ pub async fn serve(
     bounds: Bounds,
     shutdown: impl Future<Output = ()>,
 ) {
-    let router = router.layer(RequestBodyTimeoutLayer::new(bounds.body_read));
+    // The body as a whole (a client sending a byte a minute is cut off too);
+    // applications already being stored are finished all the same.
+    let router = router
+        .layer(RequestBodyTimeoutLayer::new(bounds.body_read))
+        .layer(TimeoutLayer::with_status_code(
+            axum::http::StatusCode::REQUEST_TIMEOUT,
+            bounds.body_read,
+        ));
     let permits = Arc::new(Semaphore::new(bounds.max_connections.max(1)));
     let graceful = GracefulShutdown::new();
     let mut shutdown = std::pin::pin!(shutdown);

@@ -654,10 +654,19 @@ fn a_secret_from_aws_secrets_manager_signs_the_delivery() {
     transport["webhook"]["secret"] =
         serde_json::json!({"aws_secret": "einbuergerung/bielefeld/webhook"});
     let setup = Setup::new(Some(transport));
+    // form-fn's signing key from Secrets Manager too, as the README's Go live has it.
+    let mut registry: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&setup.registry).unwrap()).unwrap();
+    registry["signing"]["key"] = serde_json::json!({"aws_secret": "einbuergerung/signing-key"});
+    std::fs::write(&setup.registry, registry.to_string()).unwrap();
     let secrets = setup.path("secrets.json");
     std::fs::write(
         &secrets,
-        serde_json::json!({"einbuergerung/bielefeld/webhook": WEBHOOK_SECRET}).to_string(),
+        serde_json::json!({
+            "einbuergerung/bielefeld/webhook": WEBHOOK_SECRET,
+            "einbuergerung/signing-key": signing_key(),
+        })
+        .to_string(),
     )
     .unwrap();
     let log = setup.path("secrets-manager.log");
@@ -698,8 +707,8 @@ fn a_secret_from_aws_secrets_manager_signs_the_delivery() {
     let requests = std::fs::read_to_string(&log).unwrap();
     assert_eq!(
         requests.lines().count(),
-        1,
-        "read once, when delivery started: {requests}"
+        2,
+        "each read once, when delivery started: {requests}"
     );
     assert!(requests.contains("\"outcome\": \"found\""), "{requests}");
     assert!(!form_fn.logs().contains(WEBHOOK_SECRET));
@@ -712,6 +721,7 @@ fn a_secret_from_aws_secrets_manager_signs_the_delivery() {
     }));
     let (_, out, err) = other.drain(&["--now"], &env);
     assert!(out.contains("delivered 0"), "{out}");
+    // (The same for form-fn's own signing key: without it nothing is sent.)
     assert!(
         err.contains("secret_unreadable") && err.contains("einbuergerung/nobody"),
         "{err}"

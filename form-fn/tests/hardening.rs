@@ -209,3 +209,30 @@ fn a_serving_form_fn_writes_no_core_dump() {
     let fields: Vec<&str> = core.split_whitespace().collect();
     assert_eq!(&fields[4..6], ["0", "0"], "{core}");
 }
+
+#[test]
+fn a_body_that_trickles_in_is_cut_off_as_a_whole() {
+    let s = setup(&["--body-timeout", "2s"]);
+    let mut stream = TcpStream::connect(&s.form_fn.addr).unwrap();
+    stream
+        .write_all(
+            b"POST /submit/bielefeld/einbuergerung HTTP/1.1\r\nHost: x\r\n\
+              Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 1000\r\n\r\n",
+        )
+        .unwrap();
+    // A byte every half second: never silent long enough for an idle timeout.
+    let mut cut_off = false;
+    for _ in 0..40 {
+        std::thread::sleep(Duration::from_millis(500));
+        if stream.write_all(b"a").is_err() {
+            cut_off = true;
+            break;
+        }
+    }
+    let answer = read_until_closed(&mut stream, Duration::from_secs(20)).unwrap_or_default();
+    assert!(
+        cut_off || answer.starts_with("HTTP/1.1 408"),
+        "the trickle was not stopped: {answer}"
+    );
+    assert!(files_below(&s.store).is_empty());
+}

@@ -276,3 +276,53 @@ fn concurrent_drains_deliver_every_application_exactly_once() {
     assert_eq!(receiver.messages().len(), 12);
     drop(form_fn);
 }
+
+/// A claim left behind by a drain that died while it waited is ignored once
+/// it is older than a lease: the package is not blocked.
+#[test]
+fn a_claim_left_by_a_dead_drain_does_not_block_the_package() {
+    let dir = tempfile::tempdir().unwrap();
+    let function = build_site(dir.path());
+    let receiver_state = tempfile::tempdir().unwrap();
+    let mut receiver = Receiver::xta2(&receiver_state.path().join("xta"));
+    receiver.down();
+    let registry = set_transport(&function, "bielefeld", xta2_transport(receiver.port));
+    let root = dir.path().join("s3");
+    std::fs::create_dir_all(root.join("applications")).unwrap();
+    let s3 = S3sFs::start(&root);
+    let endpoint = s3.endpoint();
+    let env = credentials(&endpoint, S3_SECRET);
+    let store = "s3://applications/intake";
+    let form_fn = FormFn::start_with(dir.path(), &registry, store, &env, &["--drain-every", "0"]);
+    let response = post_form(
+        &form_fn.addr,
+        "/submit/bielefeld/einbuergerung",
+        &valid_application("de"),
+        &[],
+    );
+    assert_eq!(response.status, 303);
+    let reference = response
+        .header("Location")
+        .unwrap()
+        .split("ref=")
+        .nth(1)
+        .unwrap()
+        .to_owned();
+    let marker = root.join("applications/intake/outbox").join(&reference);
+    wait_until("the first attempt failed", || {
+        std::fs::read_to_string(&marker).is_ok_and(|m| m.contains("unreachable"))
+    });
+    drop(form_fn);
+    receiver.up();
+    // The next attempt is the second; a stale claim for it sorts first.
+    let claims = root.join("applications/intake/claims").join(&reference);
+    std::fs::create_dir_all(&claims).unwrap();
+    std::fs::write(claims.join("00000002-0000000001-0000000000000000"), b"").unwrap();
+    let (_, out, err) = drain_with_env(dir.path(), &registry, store, &["--now"], &env);
+    assert!(out.contains("delivered 1"), "{out}{err}");
+    assert_eq!(sent_ids(&receiver, "accepted").len(), 1);
+    assert!(
+        files_below(&root.join("applications/intake/claims")).is_empty(),
+        "the claims of the delivered package are gone"
+    );
+}

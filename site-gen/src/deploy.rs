@@ -93,8 +93,11 @@ pub enum DeployError {
 /// What the bucket has under a key.
 enum Remote {
     Absent,
-    /// There, with the content hash in its metadata if it has one.
-    Present(Option<String>),
+    /// There, with its size and the content hash in its metadata if it has one.
+    Present {
+        size: Option<u64>,
+        hash: Option<String>,
+    },
 }
 
 /// The deploy record ([`RECORD`]).
@@ -355,8 +358,13 @@ impl Bucket<'_> {
         for (file, remote) in asked {
             match remote {
                 Remote::Absent => changed.push((file, true)),
-                Remote::Present(Some(hash)) if hash == file.sha256 => unchanged += 1,
-                Remote::Present(_) => changed.push((file, false)),
+                // The size as well: a store that wrote an object's metadata
+                // but not all of its bytes (an upload cut off) is caught.
+                Remote::Present {
+                    size: Some(size),
+                    hash: Some(hash),
+                } if hash == file.sha256 && size == file.size => unchanged += 1,
+                Remote::Present { .. } => changed.push((file, false)),
             }
         }
         // Assets before the pages that link them, the index last.
@@ -374,9 +382,10 @@ impl Bucket<'_> {
             .send()
             .await;
         match head {
-            Ok(head) => Ok(Remote::Present(
-                head.metadata().and_then(|m| m.get(HASH_METADATA)).cloned(),
-            )),
+            Ok(head) => Ok(Remote::Present {
+                size: head.content_length().and_then(|n| u64::try_from(n).ok()),
+                hash: head.metadata().and_then(|m| m.get(HASH_METADATA)).cloned(),
+            }),
             Err(error)
                 if error
                     .raw_response()

@@ -131,19 +131,53 @@ impl Staging {
 }
 
 /// Replaces every output folder with its finished build, or, if one cannot
-/// be finished, discards them all and changes nothing.
+/// be finished, discards them all and changes nothing. The previous folders
+/// are moved aside first and deleted only once every new one is in place;
+/// if a move fails, the ones already moved are put back.
 pub fn publish_all(stagings: Vec<Staging>) -> Result<(), BuildError> {
     if let Err(error) = stagings.iter().try_for_each(Staging::seal) {
         stagings.into_iter().for_each(Staging::discard);
         return Err(error);
     }
-    for staging in stagings {
-        if staging.target.exists() {
-            std::fs::remove_dir_all(&staging.target)
-                .map_err(|e| BuildError::io("replace", &staging.target, e))?;
+    let mut placed: Vec<(PathBuf, Option<PathBuf>)> = Vec::new();
+    for staging in &stagings {
+        let previous = staging.target.with_file_name(format!(
+            ".{}.previous",
+            staging
+                .target
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default()
+        ));
+        let moved = (|| {
+            if previous.exists() {
+                remove_tree(&previous)?;
+            }
+            let had_one = staging.target.exists();
+            if had_one {
+                std::fs::rename(&staging.target, &previous)
+                    .map_err(|e| BuildError::io("replace", &staging.target, e))?;
+            }
+            std::fs::rename(&staging.dir, &staging.target)
+                .map_err(|e| BuildError::io("publish", &staging.target, e))?;
+            Ok(had_one.then(|| previous.clone()))
+        })();
+        match moved {
+            Ok(previous) => placed.push((staging.target.clone(), previous)),
+            Err(error) => {
+                // Put back what was replaced; the new builds go.
+                for (target, previous) in placed {
+                    let _ = std::fs::remove_dir_all(&target);
+                    if let Some(previous) = previous {
+                        let _ = std::fs::rename(previous, &target);
+                    }
+                }
+                return Err(error);
+            }
         }
-        std::fs::rename(&staging.dir, &staging.target)
-            .map_err(|e| BuildError::io("publish", &staging.target, e))?;
+    }
+    for previous in placed.into_iter().filter_map(|(_, previous)| previous) {
+        remove_tree(&previous)?;
     }
     Ok(())
 }

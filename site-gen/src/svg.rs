@@ -16,6 +16,12 @@ const ACTIVE_ELEMENTS: &[&str] = &[
     "video",
     "handler",
     "listener",
+    // Animations can set any attribute, a link's target too.
+    "set",
+    "animate",
+    "animatemotion",
+    "animatetransform",
+    "discard",
 ];
 
 /// Why `svg` is not a plain picture, in an editor's words; `Ok` if it is one.
@@ -64,6 +70,17 @@ fn check_attribute(
     let line = document.text_pos_at(node.range().start).row;
     let name = attribute.name().to_ascii_lowercase();
     let value = attribute.value().trim();
+    if value
+        .to_ascii_lowercase()
+        .replace(char::is_whitespace, "")
+        .contains("javascript:")
+    {
+        return Err(format!(
+            "the SVG has a script address in `{}` on <{}> (line {line}): expected a plain image",
+            attribute.name(),
+            node.tag_name().name()
+        ));
+    }
     if name.starts_with("on") {
         return Err(format!(
             "the SVG has an event handler `{}` on <{}> (line {line}): expected a plain image \
@@ -138,7 +155,7 @@ mod tests {
             ),
             (
                 "<a href=\"javascript:alert(1)\"><rect/></a>",
-                "refers to `javascript:alert(1)`",
+                "script address in `href`",
             ),
             ("<rect style=\"fill: url(https://x.example/f)\"/>", "loads"),
             (
