@@ -6,6 +6,7 @@
 //! storage unavailable; never 500 for bad input. Logs carry reference, municipality, sizes and timings
 //! only, never a value the citizen typed.
 
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Instant;
@@ -31,14 +32,38 @@ use crate::pages;
 const TEXT_ALLOWANCE: usize = 256 * 1024;
 
 pub struct AppState {
-    pub registry: Arc<Registry>,
+    registry: Arc<Registry>,
+    /// What a submission of each form may hold, computed once at start.
+    limits: BTreeMap<String, Limits>,
     /// Folder with `<slug>/<lang>.html`: the form page around the form.
-    pub shells: PathBuf,
+    shells: PathBuf,
     /// Seals, queues and stores accepted applications.
     pub sealer: Sealer,
     /// Forwards each stored application at once (the local server); in
     /// Lambda, where nothing runs after the answer, the scheduled drain does.
-    pub forwarder: Option<Arc<Forwarder>>,
+    forwarder: Option<Arc<Forwarder>>,
+}
+
+impl AppState {
+    pub fn new(
+        registry: Arc<Registry>,
+        shells: PathBuf,
+        sealer: Sealer,
+        forwarder: Option<Arc<Forwarder>>,
+    ) -> Self {
+        let limits = registry
+            .forms
+            .iter()
+            .map(|(id, form)| (id.clone(), Limits::of(form)))
+            .collect();
+        Self {
+            registry,
+            limits,
+            shells,
+            sealer,
+            forwarder,
+        }
+    }
 }
 
 pub fn router(state: Arc<AppState>) -> Router {
@@ -178,12 +203,13 @@ async fn handle(
 ) -> (StatusCode, Option<String>, usize, Response) {
     let json = wants_json(request.headers());
     let registry = &state.registry;
-    let (Some(entry), Some(form)) = (
+    let (Some(entry), Some(form), Some(limits)) = (
         registry
             .municipalities
             .get(slug)
             .filter(|m| m.forms.iter().any(|f| f == form_id)),
         registry.forms.get(form_id),
+        state.limits.get(form_id),
     ) else {
         let status = StatusCode::NOT_FOUND;
         return (
@@ -250,8 +276,7 @@ async fn handle(
         }
     };
     let size = body.len();
-    let limits = Limits::of(form);
-    let submission = match parse_body(kind, body, &limits).await {
+    let submission = match parse_body(kind, body, limits).await {
         Ok(submission) => submission,
         Err(refusal) => {
             let status = StatusCode::PAYLOAD_TOO_LARGE;

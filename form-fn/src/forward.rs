@@ -307,11 +307,7 @@ impl Forwarder {
     ) -> Result<Option<Version>, StoreError> {
         // A folder store's conditional write holds a lock: it alone decides.
         if matches!(*self.store, Store::Folder(_)) {
-            return match outbox::save_if(&self.store, pending, version).await {
-                Ok(written) => Ok(Some(written)),
-                Err(StoreError::Changed(_)) => Ok(None),
-                Err(error) => Err(error),
-            };
+            return self.record_attempt(pending, version).await;
         }
         let reference = pending.reference();
         let nonce = pending.lease.as_ref().map_or(0, |lease| lease.nonce);
@@ -329,13 +325,8 @@ impl Forwarder {
                     .is_some_and(|time| !outbox::lease_expired(time, now))
             })
         });
-        let won = first == Some(&mine);
-        let written = if won {
-            match outbox::save_if(&self.store, pending, version).await {
-                Ok(written) => Ok(Some(written)),
-                Err(StoreError::Changed(_)) => Ok(None),
-                Err(error) => Err(error),
-            }
+        let written = if first == Some(&mine) {
+            self.record_attempt(pending, version).await
         } else {
             claims.map(|_| None)
         };
@@ -343,6 +334,20 @@ impl Forwarder {
             let _ = self.store.delete(&key).await;
         }
         written
+    }
+
+    /// Writes the attempt into the marker over `version`; `None` if someone
+    /// else changed or removed the marker since.
+    async fn record_attempt(
+        &self,
+        pending: &Pending,
+        version: &Version,
+    ) -> Result<Option<Version>, StoreError> {
+        match outbox::save_if(&self.store, pending, version).await {
+            Ok(written) => Ok(Some(written)),
+            Err(StoreError::Changed(_)) => Ok(None),
+            Err(error) => Err(error),
+        }
     }
 
     /// Removes the claims of a package whose attempt has ended.

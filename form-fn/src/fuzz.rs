@@ -29,12 +29,12 @@ fn app(dir: &std::path::Path) -> axum::Router {
     let text =
         std::fs::read_to_string(options.function_out.join("registry.json")).expect("registry");
     let registry = serde_json::from_str(&text).expect("registry JSON");
-    router(Arc::new(AppState {
-        registry: Arc::new(registry),
-        shells: options.function_out.join("shells"),
-        sealer: Sealer::new(Arc::new(Store::Folder(dir.join("store")))),
-        forwarder: None,
-    }))
+    router(Arc::new(AppState::new(
+        Arc::new(registry),
+        options.function_out.join("shells"),
+        Sealer::new(Arc::new(Store::Folder(dir.join("store")))),
+        None,
+    )))
 }
 
 #[test]

@@ -2,7 +2,6 @@
 //! office can tell an application that came through form-fn from one
 //! someone else encrypted to its (public) age key.
 
-use std::io::Write;
 use std::path::Path;
 use std::process::ExitCode;
 
@@ -18,7 +17,7 @@ pub fn run(out: &Path) -> ExitCode {
     }
     let key = ed25519_dalek::SigningKey::from_bytes(&seed);
     let text = signing_key_file(&key, &UtcTime::now().rfc3339());
-    if let Err(error) = write_new_private(out, text.as_bytes()) {
+    if let Err(error) = sealed_store::private::write_new(out, text.as_bytes()) {
         eprintln!(
             "error: cannot write {}: {error} (form-fn keygen never overwrites a key)",
             out.display()
@@ -46,16 +45,4 @@ remove the old public key.",
         out.display()
     );
     ExitCode::SUCCESS
-}
-
-/// Creates `path` readable only by its owner; fails if it exists.
-fn write_new_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    use std::os::unix::fs::OpenOptionsExt;
-    let mut file = std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(0o600)
-        .open(path)?;
-    file.write_all(bytes)?;
-    file.sync_all()
 }

@@ -292,12 +292,12 @@ async fn serve(
         "form-fn listening on http://{address}/ (store: {})",
         loaded.store.describe()
     );
-    let state = Arc::new(AppState {
-        registry: loaded.registry,
-        shells: loaded.shells,
-        sealer: Sealer::new(loaded.store),
+    let state = Arc::new(AppState::new(
+        loaded.registry,
+        loaded.shells,
+        Sealer::new(loaded.store),
         forwarder,
-    });
+    ));
     server::serve(listener, router(Arc::clone(&state)), bounds, stop_signal()).await;
     // Applications being stored when the last connection closed are finished.
     if tokio::time::timeout(bounds.shutdown_grace, state.sealer.finish())
@@ -360,12 +360,12 @@ async fn lambda() -> ExitCode {
             .await
         }
         "" | "http" => {
-            let state = AppState {
-                registry: loaded.registry,
-                shells: loaded.shells,
-                sealer: Sealer::new(loaded.store),
-                forwarder: None,
-            };
+            let state = AppState::new(
+                loaded.registry,
+                loaded.shells,
+                Sealer::new(loaded.store),
+                None,
+            );
             lambda_http::run(router(Arc::new(state))).await
         }
         other => {

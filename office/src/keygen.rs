@@ -6,7 +6,9 @@ use std::path::Path;
 
 use age::secrecy::ExposeSecret;
 
-use crate::{OfficeError, private};
+use sealed_store::private;
+
+use crate::OfficeError;
 
 /// Writes a new identity to `path` (which must not exist yet); returns the
 /// public recipient (`age1…`) that belongs to it.

@@ -17,7 +17,6 @@ mod fuzz;
 mod keygen;
 mod mailbox;
 mod open;
-mod private;
 mod summary;
 
 use std::path::{Path, PathBuf};

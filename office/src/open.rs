@@ -15,7 +15,9 @@ use form_spec::registry::Registry;
 use sealed_store::package::{PackageMeta, sha256_hex};
 
 use crate::summary::render_summary;
-use crate::{OfficeError, private};
+use sealed_store::private;
+
+use crate::OfficeError;
 
 /// The identities in an age identity file (`office keygen`, `age-keygen`).
 pub fn load_identities(path: &Path) -> Result<Vec<Box<dyn age::Identity>>, OfficeError> {
@@ -63,6 +65,28 @@ pub fn decrypt(
     Ok(plaintext)
 }
 
+/// Far more than any package form-fn makes (4 MB of documents, base64).
+const MAX_PACKAGE_BYTES: u64 = 64 * 1024 * 1024;
+/// Far more than any metadata document form-fn writes (under 1 KiB).
+const MAX_META_BYTES: u64 = 64 * 1024;
+
+/// Reads `path` if it is at most `limit` bytes; a larger file is refused
+/// before it is read.
+fn read_bounded(path: &Path, limit: u64) -> Result<Vec<u8>, OfficeError> {
+    let file = std::fs::File::open(path).map_err(|e| OfficeError::io("read", path, e))?;
+    let mut bytes = Vec::new();
+    file.take(limit + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| OfficeError::io("read", path, e))?;
+    if bytes.len() as u64 > limit {
+        return Err(OfficeError::Damaged(format!(
+            "{} is larger than {limit} bytes: not a package form-fn makes",
+            path.display()
+        )));
+    }
+    Ok(bytes)
+}
+
 /// The metadata file beside `package` (`<reference>.json`), accepted only
 /// with a valid signature by one of `trusted`: age alone does not say who
 /// encrypted a package, and anyone can encrypt to an office's public key.
@@ -71,16 +95,13 @@ fn read_signed_meta(
     trusted: &[ed25519_dalek::VerifyingKey],
 ) -> Result<PackageMeta, OfficeError> {
     let meta_path = package.with_extension("json");
-    let bytes = match std::fs::read(&meta_path) {
-        Ok(bytes) => bytes,
-        Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
-            return Err(OfficeError::Damaged(format!(
-                "{} is missing: without its signed metadata a package is not opened",
-                meta_path.display()
-            )));
-        }
-        Err(error) => return Err(OfficeError::io("read", &meta_path, error)),
-    };
+    if !meta_path.exists() {
+        return Err(OfficeError::Damaged(format!(
+            "{} is missing: without its signed metadata a package is not opened",
+            meta_path.display()
+        )));
+    }
+    let bytes = read_bounded(&meta_path, MAX_META_BYTES)?;
     let meta: PackageMeta = serde_json::from_slice(&bytes).map_err(|_| {
         OfficeError::Damaged(format!(
             "{} is not the package's metadata file",
@@ -206,7 +227,7 @@ pub fn open_package(
     out: &Path,
     registry: Option<&Registry>,
 ) -> Result<PathBuf, OfficeError> {
-    let sealed = std::fs::read(package).map_err(|e| OfficeError::io("read", package, e))?;
+    let sealed = read_bounded(package, MAX_PACKAGE_BYTES)?;
     let meta = read_signed_meta(package, trusted)?;
     if !meta.matches(&sealed) {
         return Err(OfficeError::Damaged(

@@ -211,6 +211,13 @@ fn unsigned_forged_and_inconsistent_packages_are_refused() {
     write_meta(&sealed, "2026-11-23T01:42:07Z", Some(&form_fn_key));
     refused(open(&[&signing_key]), "`family_name` is given twice");
 
+    // Metadata far larger than form-fn writes is refused before it is read;
+    // at the limit it is read (and here refused for its content).
+    std::fs::write(sealed.with_extension("json"), vec![b' '; 64 * 1024 + 1]).unwrap();
+    refused(open(&[&signing_key]), "larger than 65536 bytes");
+    std::fs::write(sealed.with_extension("json"), vec![b' '; 64 * 1024]).unwrap();
+    refused(open(&[&signing_key]), "is not the package's metadata file");
+
     // During a key change both keys are accepted.
     encrypt(&recipient, &good, &sealed);
     write_meta(&sealed, "2026-11-23T01:42:07Z", Some(&form_fn_key));

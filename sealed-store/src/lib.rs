@@ -8,11 +8,13 @@
 //! - [`mailbox`]: the layout of a mailbox an office collects from;
 //! - [`s3`]: S3 clients for `s3://` addresses;
 //! - [`aws`]: configuration from the standard AWS chain, for every AWS client;
-//! - [`process`]: no core dumps in the programs that hold plaintext.
+//! - [`process`]: no core dumps in the programs that hold plaintext;
+//! - [`private`]: owner-only files (keys, opened applications).
 
 pub mod aws;
 pub mod mailbox;
 pub mod package;
+pub mod private;
 pub mod process;
 pub mod s3;
 pub mod store;

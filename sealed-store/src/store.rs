@@ -105,7 +105,7 @@ impl Store {
     /// The bytes under `key` and their version, or `None` if there is nothing.
     pub async fn get_versioned(&self, key: &str) -> Result<Option<(Vec<u8>, Version)>, StoreError> {
         match self {
-            Self::Folder(_) => Ok(self.get(key).await?.map(|bytes| {
+            Self::Folder(root) => Ok(read_file(root.join(key)).await?.map(|bytes| {
                 let version = Version(crate::package::sha256_hex(&bytes));
                 (bytes, version)
             })),
@@ -178,41 +178,8 @@ impl Store {
     /// The bytes under `key`, or `None` if there is nothing.
     pub async fn get(&self, key: &str) -> Result<Option<Vec<u8>>, StoreError> {
         match self {
-            Self::Folder(root) => {
-                let path = root.join(key);
-                blocking(move || match std::fs::read(&path) {
-                    Ok(bytes) => Ok(Some(bytes)),
-                    Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(None),
-                    Err(error) => Err(StoreError::Unavailable(error.to_string())),
-                })
-                .await
-            }
-            Self::S3 { location } => {
-                let (client, bucket, prefix) =
-                    (shared_client().await, &location.bucket, &location.prefix);
-                let result = client
-                    .get_object()
-                    .bucket(bucket)
-                    .key(format!("{prefix}{key}"))
-                    .send()
-                    .await;
-                match result {
-                    Ok(object) => object
-                        .body
-                        .collect()
-                        .await
-                        .map(|data| Some(data.into_bytes().to_vec()))
-                        .map_err(|e| StoreError::Unavailable(format!("GetObject body: {e}"))),
-                    Err(error) => {
-                        let status = error.raw_response().map(|r| r.status().as_u16());
-                        if status == Some(404) {
-                            Ok(None)
-                        } else {
-                            Err(unavailable_s3("GetObject", status))
-                        }
-                    }
-                }
-            }
+            Self::Folder(root) => read_file(root.join(key)).await,
+            Self::S3 { .. } => Ok(self.get_versioned(key).await?.map(|(bytes, _)| bytes)),
         }
     }
 
@@ -308,6 +275,16 @@ impl Store {
 enum Replace {
     Never,
     Whole,
+}
+
+/// The bytes of `path`, or `None` if there is no such file.
+async fn read_file(path: PathBuf) -> Result<Option<Vec<u8>>, StoreError> {
+    blocking(move || match std::fs::read(&path) {
+        Ok(bytes) => Ok(Some(bytes)),
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(error) => Err(StoreError::Unavailable(error.to_string())),
+    })
+    .await
 }
 
 async fn blocking<T: Send + 'static>(

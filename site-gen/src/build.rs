@@ -254,10 +254,10 @@ fn check_signing(
 }
 
 /// The theme's static files, with the content-fingerprinted names they are
-/// published under (`style.css` → `style.<hash>.css`).
+/// published under (`style.css` → `style.<hash>.css`), read once.
 struct ThemeAssets {
-    /// `(file, published name)`, sorted by file.
-    files: Vec<(PathBuf, String)>,
+    /// `(file, published name, content)`, sorted by file.
+    files: Vec<(PathBuf, String, Vec<u8>)>,
 }
 
 impl ThemeAssets {
@@ -273,7 +273,7 @@ impl ThemeAssets {
             if path.is_file() {
                 let bytes = std::fs::read(&path).map_err(|e| BuildError::io("read", &path, e))?;
                 let published = fingerprinted_name(name, &bytes);
-                files.push((path, published));
+                files.push((path, published, bytes));
             }
         }
         Ok(Self { files })
@@ -284,8 +284,8 @@ impl ThemeAssets {
         let url = |name: &str| -> Result<String, BuildError> {
             self.files
                 .iter()
-                .find(|(path, _)| path.file_name().is_some_and(|n| n == name))
-                .map(|(_, published)| format!("{base}assets/{published}"))
+                .find(|(path, _, _)| path.file_name().is_some_and(|n| n == name))
+                .map(|(_, published, _)| format!("{base}assets/{published}"))
                 .ok_or_else(|| BuildError::Theme {
                     name: "assets".to_owned(),
                     detail: format!("the theme has no assets/{name}"),
@@ -388,10 +388,8 @@ impl SiteWriter<'_> {
 
     /// The theme's files under their fingerprinted names.
     fn copy_assets(&self) -> Result<(), BuildError> {
-        for (path, published) in &self.theme_assets.files {
-            let bytes = std::fs::read(path).map_err(|e| BuildError::io("read", path, e))?;
-            self.site_out
-                .write(&format!("assets/{published}"), &bytes)?;
+        for (_, published, bytes) in &self.theme_assets.files {
+            self.site_out.write(&format!("assets/{published}"), bytes)?;
         }
         Ok(())
     }

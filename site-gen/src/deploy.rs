@@ -37,13 +37,17 @@ use sealed_store::aws::innermost;
 use sealed_store::s3::{ClientOptions, S3Location};
 use serde::{Deserialize, Serialize};
 
-use crate::output::{FolderKind, MANIFEST, Manifest, is_fingerprinted, sha256_hex};
+use sealed_store::package::sha256_hex;
+
+use crate::output::{FolderKind, MANIFEST, Manifest, is_fingerprinted};
 
 /// Metadata key of the content hash (sent as `x-amz-meta-sha256`).
 const HASH_METADATA: &str = "sha256";
 /// The deploy record under the prefix: which hash each uploaded key has.
 /// The CloudFront Function does not serve paths that start with a dot.
 pub const RECORD: &str = ".site-gen-deployed.json";
+/// The largest deploy record read (about 100 bytes per file: a million files).
+const MAX_RECORD_BYTES: i64 = 128 * 1024 * 1024;
 /// Requests in flight at once.
 const CONCURRENCY: usize = 32;
 
@@ -408,6 +412,11 @@ impl Bucket<'_> {
             .send()
             .await;
         match answer {
+            // A record larger than any site makes is not read: every
+            // object's metadata is asked for instead.
+            Ok(object) if object.content_length().unwrap_or(0) > MAX_RECORD_BYTES => {
+                Ok(BTreeMap::new())
+            }
             Ok(object) => {
                 let bytes = object.body.collect().await.map_err(|e| {
                     DeployError::Storage(format!("cannot read {}: {e}", self.location.key(RECORD)))

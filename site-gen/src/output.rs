@@ -14,8 +14,8 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 use rayon::prelude::*;
+use sealed_store::package::sha256_hex;
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 
 use crate::error::BuildError;
 
@@ -197,17 +197,6 @@ fn remove_tree(dir: &Path) -> Result<(), BuildError> {
         removed.map_err(|e| BuildError::io("clear", path, e))
     })?;
     std::fs::remove_dir(dir).map_err(|e| BuildError::io("clear", dir, e))
-}
-
-/// SHA-256 of `bytes`, lowercase hex: the content hash that names
-/// fingerprinted assets and that deploy compares.
-pub fn sha256_hex(bytes: &[u8]) -> String {
-    let digest = Sha256::digest(bytes);
-    let mut hex = String::with_capacity(64);
-    for byte in digest {
-        hex.push_str(&format!("{byte:02x}"));
-    }
-    hex
 }
 
 /// `style.css` → `style.<first 16 hex digits of its SHA-256>.css`: a name

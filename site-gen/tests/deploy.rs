@@ -260,7 +260,7 @@ fn objects_carry_their_hash_type_and_caching() {
         html.metadata()
             .and_then(|m| m.get("sha256"))
             .map(String::as_str),
-        Some(site_gen::output::sha256_hex(page.as_bytes()).as_str())
+        Some(sealed_store::package::sha256_hex(page.as_bytes()).as_str())
     );
     let style = head(&format!("assets/{css}"));
     assert_eq!(style.content_type(), Some("text/css; charset=utf-8"));

@@ -1,6 +1,6 @@
-//! Files only the office's own user may read: the identity, and whatever an
-//! opened application holds. Created new (never overwriting), owner-only,
-//! synced before they count as written.
+//! Files only their owner may read: the office's identity and whatever an
+//! opened application holds, form-fn's signing key. Created new (never
+//! overwriting), owner-only, synced before they count as written.
 
 use std::io::Write;
 use std::path::Path;
