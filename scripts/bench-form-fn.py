@@ -38,11 +38,13 @@ S3_PORT = 18192
 FIELDS = [
     ("lang", "de"), ("family_name", "Yılmaz"), ("given_names", "Ayşe Nur"), ("birth_date", "1990-05-17"),
     ("birth_place", "İzmir"), ("birth_country", "TR"), ("sex", "female"), ("nationalities.0.country", "TR"),
+    ("id_document", "passport"), ("id_document_number", "U12345678"), ("id_document_country", "TR"),
     ("street", "Niederwall 1"), ("postcode", "33602"), ("city", "Bielefeld"), ("email", "ayse@example.org"),
-    ("resident_since", "2015-03-01"), ("permit", "settlement_permit"), ("marital_status", "single"),
+    ("resident_since", "2015-03-01"), ("permit", "settlement_permit"), ("permit_basis", "§ 9 AufenthG"),
+    ("long_stays_abroad", "no"), ("marital_status", "single"),
     ("german_proof", "certificate"), ("test_proof", "test_certificate"), ("livelihood", "employed"),
     ("benefits", "no"), ("convicted", "no"), ("proceedings_pending", "no"), ("fdgo_declaration", "yes"),
-    ("responsibility_declaration", "yes"), ("truthful", "yes"), ("privacy_notice", "yes"),
+    ("responsibility_declaration", "yes"), ("truthful", "yes"),
 ]
 
 

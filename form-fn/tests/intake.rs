@@ -213,6 +213,45 @@ fn json_clients_get_201_or_the_errors_and_cors_only_for_the_site() {
 }
 
 #[test]
+fn conditional_fields_and_excluded_codes_are_enforced_by_the_server() {
+    let s = setup();
+    let json = [("Accept", "application/json")];
+    let fields = with(
+        with(valid_application("en"), "convicted", "yes"),
+        "nationalities.0.country",
+        "DE",
+    );
+    let refused = post_form(&s.form_fn.addr, SUBMIT, &fields, &json);
+    assert_eq!(refused.status, 422, "{}", refused.body);
+    let errors: serde_json::Value = serde_json::from_str(&refused.body).unwrap();
+    let found: Vec<(&str, &str)> = errors["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| (e["field"].as_str().unwrap(), e["code"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        found,
+        [
+            ("nationalities.0.country", "option"),
+            ("conviction_details", "required")
+        ]
+    );
+    // The spouse may be German; the details make the conviction complete.
+    let fields = with(
+        with(
+            with(valid_application("en"), "convicted", "yes"),
+            "conviction_details",
+            "Amtsgericht Bielefeld, 2019, fine of 30 daily rates",
+        ),
+        "spouse_nationality",
+        "DE",
+    );
+    let accepted = post_form(&s.form_fn.addr, SUBMIT, &fields, &json);
+    assert_eq!(accepted.status, 201, "{}", accepted.body);
+}
+
+#[test]
 fn statuses_follow_the_http_contract() {
     let s = setup();
     let addr = &s.form_fn.addr;
@@ -312,33 +351,75 @@ fn storage_failure_is_503_and_nothing_is_acknowledged() {
     assert_eq!(response.header("Retry-After"), Some("120"));
 }
 
-/// A value only the citizen typed must appear nowhere but on their own error page.
+/// Form fields as (name, value).
+type Fields = Vec<(String, String)>;
+
+/// Every field a citizen types free text into, each with its own value that
+/// starts with `canary` (the second list), in a valid application with the
+/// answers that make the conditional ones count (the first).
+fn canary_application(canary: &str) -> (Fields, Fields) {
+    let typed: Fields = [
+        "family_name",
+        "given_names",
+        "birth_name",
+        "birth_place",
+        "id_document_number",
+        "street",
+        "city",
+        "email",
+        "permit_basis",
+        "stays_abroad_details",
+        "spouse_name",
+        "children.0.given_names",
+        "children.0.family_name",
+        "children.0.birth_place",
+        "conviction_details",
+    ]
+    .iter()
+    .enumerate()
+    .map(|(i, name)| {
+        let value = match *name {
+            "email" => format!("{canary}z{i}@example.org"),
+            // The legal basis starts with the number of a section.
+            "permit_basis" => format!("9 {canary}z{i}"),
+            _ => format!("{canary}z{i}"),
+        };
+        ((*name).to_owned(), value)
+    })
+    .collect();
+    let answers = [("long_stays_abroad", "yes"), ("convicted", "yes")];
+    let fields = typed
+        .iter()
+        .map(|(n, v)| (n.as_str(), v.as_str()))
+        .chain(answers)
+        .fold(valid_application("de"), |fields, (name, value)| {
+            with(fields, name, value)
+        });
+    (fields, typed)
+}
+
+/// A value only the citizen typed must appear nowhere but on their own error
+/// page and, decrypted, at the office; every free-text field is tried.
 #[test]
 fn a_canary_value_reaches_no_log_no_stored_object_and_no_other_response() {
     let s = setup();
     let canary = format!("Kanarienvogel{}", std::process::id());
-    let accepted = post_form(
-        &s.form_fn.addr,
-        SUBMIT,
-        &with(valid_application("de"), "birth_place", &canary),
-        &[],
-    );
-    assert_eq!(accepted.status, 303);
+    let (application, typed) = canary_application(&canary);
+    let accepted = post_form(&s.form_fn.addr, SUBMIT, &application, &[]);
+    assert_eq!(accepted.status, 303, "{}", accepted.body);
     let refused = post_form(
         &s.form_fn.addr,
         SUBMIT,
-        &with(
-            with(valid_application("de"), "birth_place", &canary),
-            "postcode",
-            "x",
-        ),
+        &with(application.clone(), "postcode", "x"),
         &[],
     );
     assert_eq!(refused.status, 422);
-    assert!(
-        refused.body.contains(&canary),
-        "the citizen's own error page keeps the value"
-    );
+    for (name, value) in &typed {
+        assert!(
+            refused.body.contains(value.as_str()),
+            "the citizen's own error page keeps {name}"
+        );
+    }
     let json = post_form(
         &s.form_fn.addr,
         SUBMIT,
@@ -378,7 +459,9 @@ fn a_canary_value_reaches_no_log_no_stored_object_and_no_other_response() {
     }
     let document = decrypt("bielefeld", &files[0]);
     let all = document.to_string() + &decrypt("bielefeld", &files[1]).to_string();
-    assert!(all.contains(&canary), "the office does get it");
+    for (name, value) in &typed {
+        assert!(all.contains(value.as_str()), "the office does get {name}");
+    }
     let logs = s.form_fn.logs();
     assert!(
         logs.contains("\"event\":\"delivered\"") && !logs.contains(&canary),

@@ -113,7 +113,19 @@ pub struct Choice {
     pub label: Translated,
 }
 
-/// A country or nationality a list offers (ISO 3166-1 alpha-2, or XXA/XXX).
+/// A condition that makes a field required: another field of the same
+/// scope (the form's top level, or the same entry of a group) has `value`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Condition {
+    /// The id of the field whose answer counts.
+    pub field: String,
+    /// The answer (an option value or a country code) that makes the field required.
+    pub value: String,
+}
+
+/// A country or nationality a list offers (ISO 3166-1 alpha-2, the
+/// user-assigned XK for Kosovo, or XXA/XXX).
 // No `deny_unknown_fields`: serde cannot combine it with `flatten`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Country {
@@ -161,6 +173,15 @@ pub struct Field {
     /// Messages for this field that replace the form's general ones.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub messages: BTreeMap<ErrorCode, Translated>,
+    /// Codes a country or nationality field leaves out of its list and
+    /// refuses (e.g. `DE` where only foreign nationalities may be named).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub exclude: Vec<String>,
+    /// The field is required when any of these conditions holds. The server
+    /// enforces it; the page states it in the hint (no HTML `required`, as it
+    /// depends on another answer and the page works without JavaScript).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub required_if: Vec<Condition>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -210,6 +231,14 @@ pub enum UiText {
     Submit,
     /// Label of the spam trap people never see, e.g. "Leave empty".
     Honeypot,
+    /// The hint of a field that `required_if` makes required; `{conditions}`
+    /// is replaced by the conditions, e.g. "Required if you chose {conditions}."
+    RequiredIf,
+    /// One condition of that hint; `{label}` is the other field's label,
+    /// `{value}` the answer's name, e.g. "“{value}” for “{label}”".
+    RequiredIfCondition,
+    /// Joins conditions, e.g. "or".
+    Or,
 }
 
 impl UiText {
@@ -222,10 +251,13 @@ impl UiText {
             Self::Entry => "entry",
             Self::Submit => "submit",
             Self::Honeypot => "honeypot",
+            Self::RequiredIf => "required_if",
+            Self::RequiredIfCondition => "required_if_condition",
+            Self::Or => "or",
         }
     }
 
-    pub const ALL: [Self; 7] = [
+    pub const ALL: [Self; 10] = [
         Self::Optional,
         Self::ErrorPrefix,
         Self::ErrorSummary,
@@ -233,6 +265,9 @@ impl UiText {
         Self::Entry,
         Self::Submit,
         Self::Honeypot,
+        Self::RequiredIf,
+        Self::RequiredIfCondition,
+        Self::Or,
     ];
 }
 
@@ -260,7 +295,30 @@ impl Field {
             max_items: None,
             autocomplete: None,
             messages: BTreeMap::new(),
+            exclude: Vec::new(),
+            required_if: Vec::new(),
         }
+    }
+
+    /// Whether the field must be filled in, given the values of its scope
+    /// (`value_of` answers for a field id of the same scope).
+    pub fn is_required<'v>(&self, value_of: impl Fn(&str) -> Option<&'v str>) -> bool {
+        self.required
+            || self
+                .required_if
+                .iter()
+                .any(|c| value_of(&c.field).is_some_and(|v| v.trim() == c.value))
+    }
+
+    /// The countries a country or nationality field offers, in list order,
+    /// without its excluded codes (empty for other fields).
+    pub fn offered<'a>(
+        &'a self,
+        countries: &'a [Country],
+        nationality_extra: &'a [Country],
+    ) -> impl Iterator<Item = &'a Country> + 'a {
+        country_list(self.kind, countries, nationality_extra)
+            .filter(|c| !self.exclude.contains(&c.code))
     }
 }
 
@@ -409,7 +467,147 @@ impl FormDefinition {
                 );
             }
         }
+        self.each_in_scope(|parent, field, scope| {
+            condition_errors(field, parent, scope, &mut errors);
+        });
         errors
+    }
+
+    /// Checks what depends on the country lists: every `exclude` code is in
+    /// the field's list, and a `required_if` on a country or nationality
+    /// field names a code that field offers.
+    pub fn check_lists(
+        &self,
+        countries: &[Country],
+        nationality_extra: &[Country],
+    ) -> Vec<DefinitionError> {
+        let mut errors = Vec::new();
+        self.each_in_scope(|parent, field, scope| {
+            let path = format!("{parent}.{}", field.id);
+            let mut push = |message: String| {
+                errors.push(DefinitionError {
+                    path: path.clone(),
+                    id: field.id.clone(),
+                    message,
+                });
+            };
+            for code in &field.exclude {
+                if !country_list(field.kind, countries, nationality_extra).any(|c| &c.code == code)
+                {
+                    push(format!("`exclude`: `{code}` is not in the field's list"));
+                }
+            }
+            for condition in &field.required_if {
+                let Some(target) = scope.iter().find(|f| f.id == condition.field) else {
+                    continue; // named by the structure checks
+                };
+                let country = matches!(target.kind, FieldType::Country | FieldType::Nationality);
+                if country
+                    && !target
+                        .offered(countries, nationality_extra)
+                        .any(|c| c.code == condition.value)
+                {
+                    push(format!(
+                        "`required_if`: `{}` does not offer `{}`",
+                        target.id, condition.value
+                    ));
+                }
+            }
+        });
+        errors
+    }
+
+    /// Calls `visit` with the path of its parent, the field and the fields of
+    /// its scope, for every field: top-level fields (whose scope is every
+    /// top-level field of the form) and the fields of each group.
+    fn each_in_scope(&self, mut visit: impl FnMut(&str, &Field, &[&Field])) {
+        let top: Vec<&Field> = self.fields().collect();
+        for section in &self.sections {
+            let parent = format!("sections.{}", section.id);
+            for field in &section.fields {
+                visit(&parent, field, &top);
+                let inner: Vec<&Field> = field.fields.iter().collect();
+                let group = format!("{parent}.{}", field.id);
+                for sub in &field.fields {
+                    visit(&group, sub, &inner);
+                }
+            }
+        }
+    }
+}
+
+/// Every country a field of `kind` can offer before its exclusions: the
+/// country list, and for nationalities also the extra entries (stateless, …).
+fn country_list<'a>(
+    kind: FieldType,
+    countries: &'a [Country],
+    nationality_extra: &'a [Country],
+) -> impl Iterator<Item = &'a Country> + 'a {
+    let (list, extra): (&[Country], &[Country]) = match kind {
+        FieldType::Country => (countries, &[]),
+        FieldType::Nationality => (countries, nationality_extra),
+        _ => (&[], &[]),
+    };
+    list.iter().chain(extra)
+}
+
+/// `required_if` belongs on an optional field that can be required, and
+/// names a choice field of the same scope and one of its answers.
+fn condition_errors(
+    field: &Field,
+    parent: &str,
+    scope: &[&Field],
+    errors: &mut Vec<DefinitionError>,
+) {
+    if field.required_if.is_empty() {
+        return;
+    }
+    let path = format!("{parent}.{}", field.id);
+    let mut push = |message: String| {
+        errors.push(DefinitionError {
+            path: path.clone(),
+            id: field.id.clone(),
+            message,
+        });
+    };
+    if field.required {
+        push("`required_if` has no effect on a required field: keep one of the two".to_owned());
+    }
+    if matches!(field.kind, FieldType::Group | FieldType::File) {
+        push("`required_if` is not for groups or uploads".to_owned());
+    }
+    for condition in &field.required_if {
+        let target = scope.iter().find(|f| f.id == condition.field);
+        let problem = match target {
+            _ if condition.field == field.id => {
+                Some("`required_if`: a field cannot depend on itself".to_owned())
+            }
+            None => Some(format!(
+                "`required_if` names `{}`, which is not a field of the same scope \
+                 (the form's top level, or the same group)",
+                condition.field
+            )),
+            Some(target) if matches!(target.kind, FieldType::Select | FieldType::Radio) => {
+                (!target.options.iter().any(|o| o.value == condition.value)).then(|| {
+                    format!(
+                        "`required_if`: `{}` has no option `{}`",
+                        target.id, condition.value
+                    )
+                })
+            }
+            // Codes are checked against the lists (`check_lists`).
+            Some(target) if matches!(target.kind, FieldType::Country | FieldType::Nationality) => {
+                None
+            }
+            Some(target) => Some(format!(
+                "`required_if` must name a select, radio, country or nationality field; \
+                 `{}` is none of them",
+                target.id
+            )),
+        };
+        if let Some(problem) = problem {
+            push(problem);
+        }
     }
 }
 
@@ -468,6 +666,11 @@ fn field_structure(
     }
     if field.id == HONEYPOT_FIELD {
         push("`hp_leave_empty` is reserved for the spam trap");
+    }
+    if !field.exclude.is_empty()
+        && !matches!(field.kind, FieldType::Country | FieldType::Nationality)
+    {
+        push("`exclude` is only for country and nationality fields");
     }
     let choices = matches!(field.kind, FieldType::Select | FieldType::Radio);
     if choices && field.options.len() < 2 {
@@ -652,6 +855,149 @@ mod tests {
         let mut upload = field("docs", FieldType::File);
         upload.required = true;
         assert!(messages(&form(vec![upload]))[0].contains("cannot be required"));
+    }
+
+    fn choice(id: &str, kind: FieldType, values: &[&str]) -> Field {
+        let mut field = field(id, kind);
+        field.options = values
+            .iter()
+            .map(|v| Choice {
+                value: (*v).to_owned(),
+                label: text(v, v),
+            })
+            .collect();
+        field
+    }
+
+    fn condition(field: &str, value: &str) -> Condition {
+        Condition {
+            field: field.to_owned(),
+            value: value.to_owned(),
+        }
+    }
+
+    fn countries() -> Vec<Country> {
+        ["DE", "TR"]
+            .iter()
+            .map(|c| Country {
+                code: (*c).to_owned(),
+                names: text(c, c),
+            })
+            .collect()
+    }
+
+    fn extra() -> Vec<Country> {
+        vec![Country {
+            code: "XXA".to_owned(),
+            names: text("staatenlos", "stateless"),
+        }]
+    }
+
+    fn list_messages(form: &FormDefinition) -> Vec<String> {
+        form.check_lists(&countries(), &extra())
+            .into_iter()
+            .map(|e| e.to_string())
+            .collect()
+    }
+
+    #[test]
+    fn exclude_is_for_country_lists_and_names_codes_of_the_list() {
+        let mut nationality = field("nat", FieldType::Nationality);
+        nationality.exclude = vec!["DE".to_owned(), "XXA".to_owned()];
+        let mut country = field("born", FieldType::Country);
+        country.exclude = vec!["DE".to_owned()];
+        let sound = form(vec![nationality.clone(), country.clone()]);
+        assert!(messages(&sound).is_empty(), "{:?}", messages(&sound));
+        assert!(
+            list_messages(&sound).is_empty(),
+            "{:?}",
+            list_messages(&sound)
+        );
+        let offered: Vec<String> = nationality
+            .offered(&countries(), &extra())
+            .map(|c| c.code.clone())
+            .collect();
+        assert_eq!(offered, ["TR"]);
+        // Stateless is a nationality, not a country of birth.
+        country.exclude = vec!["XXA".to_owned(), "ZZ".to_owned()];
+        assert_eq!(
+            list_messages(&form(vec![country])),
+            [
+                "sections.s.born: `exclude`: `XXA` is not in the field's list",
+                "sections.s.born: `exclude`: `ZZ` is not in the field's list"
+            ]
+        );
+        let mut name = field("name", FieldType::Text);
+        name.exclude = vec!["DE".to_owned()];
+        assert_eq!(
+            messages(&form(vec![name])),
+            ["sections.s.name: `exclude` is only for country and nationality fields"]
+        );
+    }
+
+    #[test]
+    fn required_if_names_a_choice_of_the_same_scope() {
+        let convicted = choice("convicted", FieldType::Radio, &["no", "yes"]);
+        let pending = choice("pending", FieldType::Radio, &["no", "yes"]);
+        let mut details = field("details", FieldType::Textarea);
+        details.required_if = vec![condition("convicted", "yes"), condition("pending", "yes")];
+        let sound = vec![convicted.clone(), pending, details.clone()];
+        assert!(messages(&form(sound.clone())).is_empty());
+        let mut wrong = details.clone();
+        wrong.required_if = vec![
+            condition("convicted", "ja"),
+            condition("missing", "yes"),
+            condition("details", "yes"),
+            condition("name", "x"),
+        ];
+        wrong.required = true;
+        assert_eq!(
+            messages(&form(vec![
+                convicted.clone(),
+                field("name", FieldType::Text),
+                wrong
+            ])),
+            [
+                "sections.s.details: `required_if` has no effect on a required field: keep one of the two",
+                "sections.s.details: `required_if`: `convicted` has no option `ja`",
+                "sections.s.details: `required_if` names `missing`, which is not a field of the same \
+                 scope (the form's top level, or the same group)",
+                "sections.s.details: `required_if`: a field cannot depend on itself",
+                "sections.s.details: `required_if` must name a select, radio, country or nationality \
+                 field; `name` is none of them",
+            ]
+        );
+        // In a group, conditions look at the same entry: a top-level field is out of scope.
+        let mut group = field("children", FieldType::Group);
+        group.max_items = Some(2);
+        group.fields = vec![choice("kind", FieldType::Select, &["a", "b"]), details];
+        assert_eq!(
+            messages(&form(vec![convicted, group.clone()])),
+            [
+                "sections.s.children.details: `required_if` names `convicted`, which is not a field of \
+                 the same scope (the form's top level, or the same group)",
+                "sections.s.children.details: `required_if` names `pending`, which is not a field of \
+                 the same scope (the form's top level, or the same group)",
+            ]
+        );
+        group.fields[1].required_if = vec![condition("kind", "b")];
+        assert!(messages(&form(vec![group])).is_empty());
+    }
+
+    #[test]
+    fn required_if_on_a_country_names_a_code_the_field_offers() {
+        let mut spouse = field("spouse_nationality", FieldType::Nationality);
+        let mut since = field("spouse_german_since", FieldType::Date);
+        since.required_if = vec![condition("spouse_nationality", "DE")];
+        let sound = form(vec![spouse.clone(), since.clone()]);
+        assert!(messages(&sound).is_empty() && list_messages(&sound).is_empty());
+        spouse.exclude = vec!["DE".to_owned()];
+        assert_eq!(
+            list_messages(&form(vec![spouse, since])),
+            [
+                "sections.s.spouse_german_since: `required_if`: `spouse_nationality` does not offer `DE`"
+            ]
+        );
     }
 
     #[test]

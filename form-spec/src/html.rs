@@ -128,10 +128,12 @@ impl FormPage<'_> {
         html
     }
 
-    /// The label text with "(optional)" where the field may stay empty.
+    /// The label text with "(optional)" where the field may stay empty (a
+    /// field that other answers can make required says so in its hint).
     fn label(&self, field: &Field, required: bool) -> String {
         let label = escape(text(&field.label, self.lang));
-        if required || matches!(field.kind, FieldType::Checkbox | FieldType::Group) {
+        let conditional = !field.required_if.is_empty();
+        if required || conditional || matches!(field.kind, FieldType::Checkbox | FieldType::Group) {
             label
         } else {
             format!(
@@ -142,14 +144,18 @@ impl FormPage<'_> {
     }
 
     /// Hint and error lines, and the `aria-describedby` that points at them.
+    /// The hint ends with the answers that make the field required, if any.
     fn hint_and_error(&self, html: &mut String, field: &Field, name: &str) -> String {
         let id = control_id(name);
         let mut described = Vec::new();
-        if let Some(hint) = &field.hint {
+        let hint = field.hint.as_ref().map(|hint| text(hint, self.lang));
+        let condition = self.conditions(field, name);
+        let parts: Vec<&str> = hint.into_iter().chain(condition.as_deref()).collect();
+        if !parts.is_empty() {
             let _ = write!(
                 html,
                 "<p class=\"hint\" id=\"{id}-hint\">{}</p>",
-                escape(text(hint, self.lang))
+                escape(&parts.join(" "))
             );
             described.push(format!("{id}-hint"));
         }
@@ -276,13 +282,9 @@ impl FormPage<'_> {
                                     option(&choice.value, text(&choice.label, self.lang));
                                 }
                             }
-                            FieldType::Country => {
-                                for country in self.countries {
-                                    option(&country.code, text(&country.names, self.lang));
-                                }
-                            }
                             _ => {
-                                for country in self.countries.iter().chain(self.nationality_extra) {
+                                for country in field.offered(self.countries, self.nationality_extra)
+                                {
                                     option(&country.code, text(&country.names, self.lang));
                                 }
                             }
@@ -307,6 +309,58 @@ impl FormPage<'_> {
                 html.push_str("</div>\n");
             }
         }
+    }
+
+    /// "Required if you chose …" for a field with `required_if`, naming the
+    /// other fields by their labels and the answers by their names.
+    fn conditions(&self, field: &Field, name: &str) -> Option<String> {
+        if field.required_if.is_empty() {
+            return None;
+        }
+        let template = self.ui(UiText::RequiredIfCondition);
+        let parts: Vec<String> = field
+            .required_if
+            .iter()
+            .map(|condition| {
+                let other = self.in_scope(name, &condition.field);
+                let label = other.map_or(condition.field.as_str(), |f| text(&f.label, self.lang));
+                let value = other.map_or(condition.value.as_str(), |f| {
+                    self.answer_name(f, &condition.value)
+                });
+                template.replace("{label}", label).replace("{value}", value)
+            })
+            .collect();
+        let joined = parts.join(&format!(" {} ", self.ui(UiText::Or)));
+        Some(self.ui(UiText::RequiredIf).replace("{conditions}", &joined))
+    }
+
+    /// The field `id` in the scope of the form name `name`: the same group
+    /// entry for `group.<i>.field`, else the form's top level.
+    fn in_scope(&self, name: &str, id: &str) -> Option<&Field> {
+        match name.split_once('.') {
+            Some((group, _)) => self
+                .form
+                .fields()
+                .find(|f| f.id == group)
+                .and_then(|g| g.fields.iter().find(|f| f.id == id)),
+            None => self.form.fields().find(|f| f.id == id),
+        }
+    }
+
+    /// How the page names the answer `value` of `field`: its option's or country's name.
+    fn answer_name<'f>(&'f self, field: &'f Field, value: &'f str) -> &'f str {
+        let option = field
+            .options
+            .iter()
+            .find(|o| o.value == value)
+            .map(|o| text(&o.label, self.lang));
+        let country = || {
+            field
+                .offered(self.countries, self.nationality_extra)
+                .find(|c| c.code == value)
+                .map(|c| text(&c.names, self.lang))
+        };
+        option.or_else(country).unwrap_or(value)
     }
 
     /// `type`, `required`, lengths, pattern, date limits and autocomplete.
@@ -384,5 +438,137 @@ impl FormPage<'_> {
             html.push_str("</fieldset>");
         }
         html.push_str("</fieldset>\n");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::definition::{
+        Choice, Condition, DEFAULT_MAX_ATTACHMENT_BYTES, ErrorCode, Section, de_en,
+    };
+
+    fn field(id: &str, kind: FieldType, label: &str) -> Field {
+        Field::new(id, kind, de_en(label, label))
+    }
+
+    fn form() -> FormDefinition {
+        let mut convicted = field("convicted", FieldType::Radio, "Verurteilt?");
+        convicted.required = true;
+        convicted.options = ["no", "yes"]
+            .iter()
+            .map(|v| Choice {
+                value: (*v).to_owned(),
+                label: de_en(if *v == "yes" { "Ja" } else { "Nein" }, v),
+            })
+            .collect();
+        let mut pending = convicted.clone();
+        pending.id = "pending".to_owned();
+        pending.label = de_en("Verfahren?", "Pending?");
+        let mut details = field("details", FieldType::Textarea, "Angaben");
+        details.hint = Some(de_en("Gericht und Datum.", "Court and date."));
+        details.required_if = ["convicted", "pending"]
+            .iter()
+            .map(|f| Condition {
+                field: (*f).to_owned(),
+                value: "yes".to_owned(),
+            })
+            .collect();
+        let mut own = field("nationality", FieldType::Nationality, "Staatsangehörigkeit");
+        own.exclude = vec!["DE".to_owned()];
+        let spouse = field("spouse", FieldType::Nationality, "Ehegatte");
+        let ui = [
+            (UiText::Optional, "(freiwillig)"),
+            (
+                UiText::RequiredIf,
+                "Pflichtangabe, wenn Sie {conditions} gewählt haben.",
+            ),
+            (UiText::RequiredIfCondition, "bei „{label}“ „{value}“"),
+            (UiText::Or, "oder"),
+        ];
+        FormDefinition {
+            id: "test".to_owned(),
+            version: 1,
+            title: de_en("T", "T"),
+            intro: None,
+            sections: vec![Section {
+                id: "s".to_owned(),
+                title: de_en("S", "S"),
+                intro: None,
+                fields: vec![convicted, pending, details, own, spouse],
+            }],
+            messages: ErrorCode::ALL
+                .iter()
+                .map(|c| (*c, de_en("m", "m")))
+                .collect(),
+            max_attachment_bytes: DEFAULT_MAX_ATTACHMENT_BYTES,
+            ui: UiText::ALL
+                .iter()
+                .map(|k| {
+                    let text = ui.iter().find(|(key, _)| key == k).map_or("u", |(_, t)| t);
+                    (*k, de_en(text, text))
+                })
+                .collect(),
+        }
+    }
+
+    fn render(form: &FormDefinition) -> String {
+        let countries: Vec<Country> = [("DE", "Deutschland"), ("TR", "Türkei")]
+            .iter()
+            .map(|(code, name)| Country {
+                code: (*code).to_owned(),
+                names: de_en(name, name),
+            })
+            .collect();
+        let none = |_: &str| None;
+        FormPage {
+            form,
+            countries: &countries,
+            nationality_extra: &[],
+            lang: "de",
+            action: "/submit",
+            intro_html: &none,
+            submitted: None,
+            errors: &[],
+        }
+        .render()
+    }
+
+    #[test]
+    fn a_conditional_field_states_its_conditions_and_is_not_required_in_html() {
+        let html = render(&form());
+        assert!(
+            html.contains(
+                "<label for=\"f-details\">Angaben</label><p class=\"hint\" id=\"f-details-hint\">\
+             Gericht und Datum. Pflichtangabe, wenn Sie bei „Verurteilt?“ „Ja“ oder bei \
+             „Verfahren?“ „Ja“ gewählt haben.</p><textarea id=\"f-details\" name=\"details\" \
+             rows=\"5\" aria-describedby=\"f-details-hint\"></textarea>"
+            ),
+            "{html}"
+        );
+        assert!(!html.contains("Angaben <span class=\"optional\">"));
+    }
+
+    #[test]
+    fn excluded_codes_are_not_offered() {
+        let html = render(&form());
+        let own = html
+            .split("name=\"nationality\"")
+            .nth(1)
+            .and_then(|rest| rest.split("</select>").next())
+            .unwrap_or_default();
+        assert!(
+            own.contains("value=\"TR\"") && !own.contains("value=\"DE\""),
+            "{own}"
+        );
+        let spouse = html
+            .split("name=\"spouse\"")
+            .nth(1)
+            .and_then(|rest| rest.split("</select>").next())
+            .unwrap_or_default();
+        assert!(
+            spouse.contains("<option value=\"DE\">Deutschland</option>"),
+            "{spouse}"
+        );
     }
 }

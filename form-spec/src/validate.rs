@@ -110,7 +110,9 @@ pub fn validate(
                 values.insert(field.id.clone(), Value::Entries(entries));
             }
             _ => {
-                if let Some(value) = checker.single(field, &field.id, submission.value(&field.id)) {
+                let required = field.is_required(|id| submission.value(id));
+                let raw = submission.value(&field.id);
+                if let Some(value) = checker.single(field, &field.id, raw, required) {
                     values.insert(field.id.clone(), value);
                 }
             }
@@ -168,18 +170,25 @@ impl Checker<'_> {
         });
     }
 
-    /// One non-group, non-file field under the form name `name`.
-    fn single(&mut self, field: &Field, name: &str, raw: Option<&str>) -> Option<Value> {
+    /// One non-group, non-file field under the form name `name`; `required`
+    /// says whether it must be filled in (by `required` or `required_if`).
+    fn single(
+        &mut self,
+        field: &Field,
+        name: &str,
+        raw: Option<&str>,
+        required: bool,
+    ) -> Option<Value> {
         if field.kind == FieldType::Checkbox {
             let checked = raw.is_some_and(|v| !v.is_empty());
-            if field.required && !checked {
+            if required && !checked {
                 self.refuse(field, name, ErrorCode::Required);
             }
             return Some(Value::Flag(checked));
         }
         let text = raw.unwrap_or("").trim();
         if text.is_empty() {
-            if field.required {
+            if required {
                 self.refuse(field, name, ErrorCode::Required);
             }
             return None;
@@ -229,14 +238,9 @@ impl Checker<'_> {
             {
                 Some(ErrorCode::Option)
             }
-            FieldType::Country if !self.countries.iter().any(|c| c.code == text) => {
-                Some(ErrorCode::Option)
-            }
-            FieldType::Nationality
-                if !self
-                    .countries
-                    .iter()
-                    .chain(self.nationality_extra)
+            FieldType::Country | FieldType::Nationality
+                if !field
+                    .offered(self.countries, self.nationality_extra)
                     .any(|c| c.code == text) =>
             {
                 Some(ErrorCode::Option)
@@ -290,7 +294,11 @@ impl Checker<'_> {
             let mut entry = BTreeMap::new();
             for sub in &group.fields {
                 let sub_name = name(sub);
-                if let Some(value) = self.single(sub, &sub_name, submission.value(&sub_name)) {
+                // `required_if` looks at the same entry.
+                let required =
+                    sub.is_required(|id| submission.value(&format!("{}.{index}.{id}", group.id)));
+                let raw = submission.value(&sub_name);
+                if let Some(value) = self.single(sub, &sub_name, raw, required) {
                     entry.insert(sub.id.clone(), value);
                 }
             }
@@ -365,7 +373,9 @@ mod tests {
     use super::*;
     use crate::date::DateBound;
     use crate::definition::HONEYPOT_FIELD;
-    use crate::definition::{Choice, DEFAULT_MAX_ATTACHMENT_BYTES, Section, de_en as text};
+    use crate::definition::{
+        Choice, Condition, DEFAULT_MAX_ATTACHMENT_BYTES, Section, de_en as text,
+    };
 
     fn field(id: &str, kind: FieldType, required: bool) -> Field {
         Field {
@@ -389,14 +399,28 @@ mod tests {
         let mut name = field("family_name", FieldType::Text, true);
         name.max_length = Some(10);
         let mut nationalities = field("nationalities", FieldType::Group, false);
+        let mut country = field("country", FieldType::Nationality, true);
+        country.exclude = vec!["DE".to_owned()];
+        let mut proof = field("proof", FieldType::Select, false);
+        proof.options = choices(&["passport", "other"]);
+        let mut proof_note = field("proof_note", FieldType::Text, false);
+        proof_note.required_if = vec![condition("proof", "other")];
         nationalities.fields = vec![
-            field("country", FieldType::Nationality, true),
+            country,
             field("since", FieldType::Date, false),
+            proof,
+            proof_note,
         ];
         nationalities.min_items = Some(1);
         nationalities.max_items = Some(3);
         let mut code = field("permit_number", FieldType::Text, false);
         code.pattern = Some("[A-Z0-9]{9}".to_owned());
+        let mut convicted = field("convicted", FieldType::Radio, true);
+        convicted.options = choices(&["no", "yes"]);
+        let mut pending = field("pending", FieldType::Radio, false);
+        pending.options = choices(&["no", "yes"]);
+        let mut details = field("details", FieldType::Textarea, false);
+        details.required_if = vec![condition("convicted", "yes"), condition("pending", "yes")];
         let messages = ErrorCode::ALL
             .iter()
             .map(|c| {
@@ -425,7 +449,11 @@ mod tests {
                     field("email", FieldType::Email, false),
                     field("postcode", FieldType::Postcode, false),
                     nationalities,
+                    field("spouse_nationality", FieldType::Nationality, false),
                     code,
+                    convicted,
+                    pending,
+                    details,
                     field("consent", FieldType::Checkbox, true),
                     field("documents", FieldType::File, false),
                 ],
@@ -436,6 +464,23 @@ mod tests {
                 .iter()
                 .map(|k| (*k, text("u", "u")))
                 .collect(),
+        }
+    }
+
+    fn choices(values: &[&str]) -> Vec<Choice> {
+        values
+            .iter()
+            .map(|v| Choice {
+                value: (*v).to_owned(),
+                label: text(v, v),
+            })
+            .collect()
+    }
+
+    fn condition(field: &str, value: &str) -> Condition {
+        Condition {
+            field: field.to_owned(),
+            value: value.to_owned(),
         }
     }
 
@@ -467,6 +512,7 @@ mod tests {
             ("sex", "female"),
             ("nationalities.0.country", "TR"),
             ("nationalities.1.country", ""),
+            ("convicted", "no"),
             ("consent", "yes"),
             ("unknown_field", "dropped"),
         ];
@@ -550,6 +596,7 @@ mod tests {
                 "birth_date",
                 "sex",
                 "nationalities.0.country",
+                "convicted",
                 "consent"
             ]
         );
@@ -599,6 +646,67 @@ mod tests {
                 ("nationalities.2.country".to_owned(), ErrorCode::Required),
                 ("nationalities.2.since".to_owned(), ErrorCode::Date)
             ]
+        );
+    }
+
+    #[test]
+    fn excluded_codes_are_refused_where_excluded_only() {
+        assert_eq!(
+            codes(check(&with(valid(), "nationalities.0.country", "DE"), "en")),
+            [("nationalities.0.country".to_owned(), ErrorCode::Option)]
+        );
+        let errors = check(&with(valid(), "nationalities.0.country", "DE"), "en").unwrap_err();
+        assert_eq!(errors[0].message, "country-en: option en");
+        let spouse = with(valid(), "spouse_nationality", "DE");
+        let validated = check(&spouse, "de").unwrap();
+        assert_eq!(
+            validated.values["spouse_nationality"],
+            Value::Text("DE".to_owned())
+        );
+    }
+
+    #[test]
+    fn required_if_requires_a_field_when_any_condition_holds() {
+        for (name, value) in [("convicted", "yes"), ("pending", "yes")] {
+            let errors = check(&with(valid(), name, value), "de").unwrap_err();
+            assert_eq!(errors.len(), 1, "{name}: {errors:?}");
+            assert_eq!(errors[0].field, "details");
+            assert_eq!(errors[0].code, ErrorCode::Required);
+            assert_eq!(errors[0].message, "details-de: required de");
+            let filled = with(with(valid(), name, value), "details", "AG Bielefeld, 2019");
+            assert!(check(&filled, "de").is_ok(), "{name}");
+        }
+        // No condition holds: the field may stay empty.
+        assert!(check(&with(valid(), "pending", "no"), "de").is_ok());
+        // Answers are compared as the server reads them: trimmed.
+        assert_eq!(
+            codes(check(&with(valid(), "convicted", " yes "), "de")),
+            [("details".to_owned(), ErrorCode::Required)]
+        );
+    }
+
+    #[test]
+    fn required_if_in_a_group_looks_at_the_same_entry() {
+        let other = with(valid(), "nationalities.0.proof", "other");
+        assert_eq!(
+            codes(check(&other, "de")),
+            [("nationalities.0.proof_note".to_owned(), ErrorCode::Required)]
+        );
+        let noted = with(
+            other.clone(),
+            "nationalities.0.proof_note",
+            "Personalausweis",
+        );
+        assert!(check(&noted, "de").is_ok());
+        // Another entry's answer does not count.
+        let elsewhere = with(
+            with(other, "nationalities.1.country", "SY"),
+            "nationalities.1.proof_note",
+            "",
+        );
+        assert_eq!(
+            codes(check(&elsewhere, "de")),
+            [("nationalities.0.proof_note".to_owned(), ErrorCode::Required)]
         );
     }
 

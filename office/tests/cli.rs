@@ -72,7 +72,7 @@ fn keygen_makes_a_key_the_age_cli_encrypts_to_and_office_open_opens() {
         "municipality": {"slug": "bielefeld", "ags": "05711000", "name": "Bielefeld"},
         "form": {"id": "einbuergerung", "version": 1},
         "language": "de",
-        "values": {"family_name": "Öztürk <script>", "privacy_notice": true},
+        "values": {"family_name": "Öztürk <script>", "truthful": true},
         "attachments": [],
     });
     let sealed = dir.path().join("K7MV-XPQ2-HD9R.age");

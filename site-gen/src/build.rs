@@ -84,6 +84,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
     let quick_check = QuickCheck::load(root, &languages)?;
     let forms = Forms::load(root, &languages)?;
     let municipalities = load_municipalities(root, &content)?;
+    check_operator(&site, &municipalities)?;
     let theme_assets = ThemeAssets::load(&root.join("themes").join(&site.theme).join("assets"))?;
     let renderer = Renderer::new(
         root,
@@ -342,6 +343,7 @@ impl SiteWriter<'_> {
             let mut more = self.renderer.render_quick_check_pages(m, *lang)?;
             let (apply, shell) = self.renderer.render_apply_pages(m, *lang)?;
             more.extend(apply);
+            more.extend(self.renderer.render_public_pages(m, *lang)?);
             if let Some(shell) = shell {
                 // The form page without its form, for form-fn to show a
                 // refused submission in the same page; links absolute,
@@ -357,6 +359,11 @@ impl SiteWriter<'_> {
                     .write(&format!("{dir}{path}index.html"), html.as_bytes())?;
             }
             pages += 1 + more.len();
+        }
+        for (source, name) in m.sign_language_files(self.root) {
+            let bytes = std::fs::read(&source).map_err(|e| BuildError::io("read", &source, e))?;
+            self.site_out
+                .write(&format!("{}/de/sign-language/{name}", m.slug), &bytes)?;
         }
         if let Some(svg) = m.coat_of_arms_path(self.root) {
             let bytes = std::fs::read(&svg).map_err(|e| BuildError::io("read", &svg, e))?;
@@ -377,7 +384,11 @@ impl SiteWriter<'_> {
     }
 
     fn render_sitemap(&self) -> Result<(), BuildError> {
-        let xml = render_sitemap(self.site, self.municipalities, &["", "quick-check/"]);
+        let xml = render_sitemap(
+            self.site,
+            self.municipalities,
+            &["", "quick-check/", "accessibility/", "privacy/", "imprint/"],
+        );
         self.site_out.write("sitemap.xml", xml.as_bytes())
     }
 
@@ -443,4 +454,26 @@ fn absolute_links(html: &str, origin: &str, base: &str) -> String {
         );
     }
     out
+}
+
+/// `operator:` in site.yaml names one of the municipalities.
+fn check_operator(site: &SiteConfig, municipalities: &[Municipality]) -> Result<(), BuildError> {
+    let Some(operator) = &site.operator else {
+        return Ok(());
+    };
+    if municipalities.iter().any(|m| m.slug == operator.value) {
+        return Ok(());
+    }
+    let slugs: Vec<&str> = municipalities.iter().map(|m| m.slug.as_str()).collect();
+    Err(EditorError::at(
+        Path::new("site.yaml"),
+        operator.referenced,
+        0,
+        format!(
+            "`operator: {}` is not a municipality of this site: expected one of {}",
+            operator.value,
+            slugs.join(", ")
+        ),
+    )
+    .into())
 }

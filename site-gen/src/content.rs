@@ -8,8 +8,9 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{BuildError, EditorError, EditorErrors};
+use crate::land::{Lands, load_lands};
 use crate::languages::Lang;
-use crate::markdown::{parse_document, render_section_markdown};
+use crate::markdown::{parse_document, render_page_markdown, render_section_markdown};
 use crate::values::{NonEmpty, is_slug};
 use crate::yaml::{parse_yaml, read_text};
 
@@ -33,6 +34,18 @@ pub const SERVICE_BLOCKS: &[(&str, &str)] = &[
         "Weiterführende Informationen",
     ),
     ("zustaendige-stelle", "Zuständige Stelle"),
+];
+
+/// The pages every public body publishes, by id (also the last part of their
+/// address, `/<slug>/<lang>/<id>/`), and whether they exist in German only
+/// (Leichte Sprache and sign language are German by nature). Their text is
+/// `content/<lang>/pages/<id>.md`, Markdown with template variables.
+pub const PUBLIC_PAGES: &[(&str, bool)] = &[
+    ("accessibility", false),
+    ("privacy", false),
+    ("imprint", false),
+    ("easy-read", true),
+    ("sign-language", true),
 ];
 
 /// Front matter of a description block.
@@ -68,12 +81,16 @@ pub struct LanguageContent {
     pub blocks: Vec<Block>,
     /// Interface strings of the theme (`content/<lang>/ui.yaml`).
     pub ui: BTreeMap<String, String>,
+    /// The public body's pages (`content/<lang>/pages/*.md`), by file name.
+    pub pages: Vec<Block>,
 }
 
 /// All languages the content is written in; German is always there.
 #[derive(Debug)]
 pub struct SiteContent {
     pub languages: BTreeMap<Lang, LanguageContent>,
+    /// What differs per Land (`content/lands/`), by the Land's number.
+    pub lands: Lands,
 }
 
 impl SiteContent {
@@ -95,8 +112,19 @@ pub struct LoadedBlock {
     pub source: PathBuf,
 }
 
-/// Loads every `*.md` directly inside `dir`, sorted by file name.
+/// Loads every `*.md` directly inside `dir`, sorted by file name, as
+/// sections of the service page.
 pub fn load_block_dir(root: &Path, dir: &Path) -> Result<Vec<LoadedBlock>, Vec<EditorError>> {
+    load_markdown_dir(root, dir, render_section_markdown)
+}
+
+/// Loads every `*.md` directly inside `dir`, sorted by file name, rendering
+/// the Markdown with `render`.
+fn load_markdown_dir(
+    root: &Path,
+    dir: &Path,
+    render: fn(&str) -> String,
+) -> Result<Vec<LoadedBlock>, Vec<EditorError>> {
     let mut blocks = Vec::new();
     let mut errors = Vec::new();
     for path in sorted_entries(dir).map_err(|e| vec![e.relative_to(root)])? {
@@ -123,7 +151,7 @@ pub fn load_block_dir(root: &Path, dir: &Path) -> Result<Vec<LoadedBlock>, Vec<E
             Ok(doc) => blocks.push(LoadedBlock {
                 id,
                 front: doc.front,
-                html: render_section_markdown(&doc.body),
+                html: render(&doc.body),
                 source: shown,
             }),
             Err(error) => errors.push(error),
@@ -164,8 +192,11 @@ pub fn load_content(root: &Path) -> Result<SiteContent, BuildError> {
         }
     }
     errors.into_result()?;
-    let content = SiteContent { languages };
+    let codes: Vec<Lang> = languages.keys().copied().collect();
+    let lands = load_lands(root, &codes)?;
+    let content = SiteContent { languages, lands };
     check_translations(root, &content)?;
+    check_public_pages(&content)?;
     Ok(content)
 }
 
@@ -196,12 +227,21 @@ fn load_language(root: &Path, dir: &Path, lang: Lang) -> Result<LanguageContent,
         Err(found) => errors.extend(found),
     }
     blocks.sort_by(|a, b| (a.order, &a.id).cmp(&(b.order, &b.id)));
+    let pages = load_pages(root, &dir.join("pages")).unwrap_or_else(|found| {
+        errors.extend(found);
+        Vec::new()
+    });
     let ui_path = dir.join("ui.yaml");
     let ui_shown = relative(root, &ui_path);
     let ui = read_text(&ui_path, &ui_shown)
         .and_then(|text| parse_yaml::<BTreeMap<String, String>>(&text, &ui_shown, 0));
     match ui {
-        Ok(ui) if errors.is_empty() => Ok(LanguageContent { lang, blocks, ui }),
+        Ok(ui) if errors.is_empty() => Ok(LanguageContent {
+            lang,
+            blocks,
+            ui,
+            pages,
+        }),
         Ok(_) => Err(errors),
         Err(error) => {
             errors.push(error);
@@ -270,6 +310,65 @@ fn check_translations(root: &Path, content: &SiteContent) -> Result<(), BuildErr
                 1,
                 format!("unknown key `{key}`: expected one of the keys in content/de/ui.yaml"),
             ));
+        }
+    }
+    errors.into_result()
+}
+
+/// Loads `content/<lang>/pages/*.md`; a language without the folder has none.
+fn load_pages(root: &Path, dir: &Path) -> Result<Vec<Block>, Vec<EditorError>> {
+    if !dir.is_dir() {
+        return Ok(Vec::new());
+    }
+    let loaded = load_markdown_dir(root, dir, render_page_markdown)?;
+    Ok(loaded
+        .into_iter()
+        .map(|page| Block {
+            id: page.id,
+            heading: page.front.heading.to_string(),
+            order: page.front.order.unwrap_or(0),
+            html: page.html,
+            source: page.source,
+        })
+        .collect())
+}
+
+/// Every language has the public body's pages, German has the German-only
+/// ones too, and no folder holds a page the kit does not publish.
+fn check_public_pages(content: &SiteContent) -> Result<(), BuildError> {
+    let mut errors = EditorErrors::default();
+    for language in content.languages.values() {
+        let dir = PathBuf::from("content")
+            .join(language.lang.code())
+            .join("pages");
+        for (id, german_only) in PUBLIC_PAGES {
+            let needed = !german_only || language.lang == Lang::primary();
+            if needed && !language.pages.iter().any(|p| p.id == *id) {
+                errors.push(EditorError::whole_file(
+                    &dir.join(format!("{id}.md")),
+                    format!(
+                        "missing the page `{id}`: every public body publishes it in every \
+                         language of its site"
+                    ),
+                ));
+            }
+        }
+        for page in &language.pages {
+            let known = PUBLIC_PAGES.iter().any(|(id, german_only)| {
+                *id == page.id && (!german_only || language.lang == Lang::primary())
+            });
+            if !known {
+                let expected: Vec<&str> = PUBLIC_PAGES.iter().map(|(id, _)| *id).collect();
+                errors.push(EditorError::whole_file(
+                    &page.source,
+                    format!(
+                        "unknown page `{}`: expected one of {} (Leichte Sprache and sign \
+                         language in German only)",
+                        page.id,
+                        expected.join(", ")
+                    ),
+                ));
+            }
         }
     }
     errors.into_result()

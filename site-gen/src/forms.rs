@@ -78,7 +78,11 @@ impl Forms {
                     ),
                 ));
             }
-            for problem in definition.check(&codes) {
+            let problems = definition
+                .check(&codes)
+                .into_iter()
+                .chain(definition.check_lists(&lists.countries, &lists.nationality_extra));
+            for problem in problems {
                 errors.push(EditorError::new(
                     &shown,
                     line_of_id(&text, &problem.id),

@@ -11,6 +11,7 @@ pub mod content;
 pub mod deploy;
 pub mod error;
 pub mod forms;
+pub mod land;
 pub mod languages;
 pub mod markdown;
 pub mod municipality;

@@ -60,6 +60,19 @@ pub fn parse_document<T: DeserializeOwned>(
 /// Renders Markdown as HTML for a section whose own heading is an `h2`:
 /// the editor's `#` becomes `h3`, so the page keeps one `h1` and a sound outline.
 pub fn render_section_markdown(markdown: &str) -> String {
+    render_markdown(markdown, demote)
+}
+
+/// Renders Markdown as HTML for a whole page under its `h1`: `##` stays
+/// `h2`, and a `#` also becomes `h2`, so the page keeps its one `h1`.
+pub fn render_page_markdown(markdown: &str) -> String {
+    render_markdown(markdown, |level| match level {
+        HeadingLevel::H1 => HeadingLevel::H2,
+        other => other,
+    })
+}
+
+fn render_markdown(markdown: &str, level_of: fn(HeadingLevel) -> HeadingLevel) -> String {
     let options = Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH;
     let events = Parser::new_ext(markdown, options).map(|event| match event {
         Event::Start(Tag::Heading {
@@ -68,12 +81,12 @@ pub fn render_section_markdown(markdown: &str) -> String {
             classes,
             attrs,
         }) => Event::Start(Tag::Heading {
-            level: demote(level),
+            level: level_of(level),
             id,
             classes,
             attrs,
         }),
-        Event::End(TagEnd::Heading(level)) => Event::End(TagEnd::Heading(demote(level))),
+        Event::End(TagEnd::Heading(level)) => Event::End(TagEnd::Heading(level_of(level))),
         other => other,
     });
     let mut out = String::with_capacity(markdown.len() * 3 / 2);
@@ -121,6 +134,16 @@ mod tests {
     fn missing_or_unclosed_front_matter_is_refused() {
         assert!(parse_document::<Front>("# Kosten\n", Path::new("k.md")).is_err());
         assert!(parse_document::<Front>("---\nheading: a\n", Path::new("k.md")).is_err());
+    }
+
+    #[test]
+    fn a_page_keeps_its_sections_at_h2_and_its_one_h1() {
+        let html = render_page_markdown("# Eins\n\n## Zwei\n\n### Drei");
+        assert!(
+            html.contains("<h2>Eins</h2>") && html.contains("<h2>Zwei</h2>"),
+            "{html}"
+        );
+        assert!(html.contains("<h3>Drei</h3>"), "{html}");
     }
 
     #[test]

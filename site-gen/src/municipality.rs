@@ -118,6 +118,80 @@ pub struct Office {
     pub contact_verified: bool,
 }
 
+/// A town whose residents a Kreis serves: its name and official key.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServedTown {
+    pub name: NonEmpty,
+    pub ags: Spanned<Ags>,
+}
+
+/// A way to reach a person or unit of the public body.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Contact {
+    #[serde(default)]
+    pub name: Option<NonEmpty>,
+    #[serde(default)]
+    pub email: Option<Email>,
+    #[serde(default)]
+    pub phone: Option<Phone>,
+    #[serde(default)]
+    pub address: Option<Address>,
+}
+
+/// The public body behind the pages: controller of the applicants' data
+/// (GDPR), publisher named in the legal notice (§ 5 DDG), and who answers
+/// feedback on accessibility (BITV 2.0). Every part that is missing is
+/// shown as missing on the pages, never made up.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PublicBody {
+    /// The legal entity, e.g. "Stadt Bielefeld" or "Kreis Paderborn".
+    pub name: NonEmpty,
+    /// Who represents it by law, e.g. "Der Oberbürgermeister".
+    #[serde(default)]
+    pub represented_by: Option<NonEmpty>,
+    #[serde(default)]
+    pub address: Option<Address>,
+    #[serde(default)]
+    pub phone: Option<Phone>,
+    #[serde(default)]
+    pub email: Option<Email>,
+    #[serde(default)]
+    pub web: Option<HttpsUrl>,
+    #[serde(default)]
+    pub data_protection_officer: Option<Contact>,
+    /// Who answers reports of barriers on these pages.
+    #[serde(default)]
+    pub accessibility_feedback: Option<Contact>,
+    /// The technical operator of the site and the form function (a processor
+    /// under GDPR Art. 28), if not the public body itself.
+    #[serde(default)]
+    pub operator: Option<NonEmpty>,
+    /// `false` until someone checked these data with the public body; pages
+    /// then show them as sample data.
+    pub verified: bool,
+}
+
+/// A video in German Sign Language, hosted with the site: the video, its
+/// captions (WebVTT) and a transcript, all required, so that nobody is left
+/// out. Paths are relative to `municipalities/`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SignLanguageVideo {
+    /// An `.mp4` or `.webm` file.
+    pub video: Spanned<String>,
+    /// A `.vtt` file in German.
+    pub captions: Spanned<String>,
+    /// What the video says, in German (Markdown).
+    pub transcript: Spanned<NonEmpty>,
+}
+
+/// The video's formats, by file extension, with their media types.
+pub const SIGN_LANGUAGE_VIDEO_TYPES: &[(&str, &str)] =
+    &[("mp4", "video/mp4"), ("webm", "video/webm")];
+
 /// One municipality file, as parsed.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -132,7 +206,10 @@ pub struct Municipality {
     pub postcodes: Spanned<Vec<Postcode>>,
     /// Municipalities whose residents this office serves (a Kreis serves many).
     #[serde(default)]
-    pub serves: Vec<NonEmpty>,
+    pub serves: Vec<ServedTown>,
+    /// Controller, publisher and accessibility contact; see [`PublicBody`].
+    #[serde(default)]
+    pub public_body: Option<PublicBody>,
     pub office: Office,
     /// Overrides `form_endpoint` of site.yaml for this municipality.
     #[serde(default)]
@@ -147,6 +224,10 @@ pub struct Municipality {
     pub coat_of_arms: Option<Spanned<String>>,
     #[serde(default)]
     pub local_notes: Option<Spanned<Translated>>,
+    /// Information in German Sign Language; without it the sign-language
+    /// page says honestly that there is no video yet.
+    #[serde(default)]
+    pub sign_language: Option<SignLanguageVideo>,
     /// Replaced or added blocks per language, from the overrides folder.
     #[serde(skip)]
     pub overrides: BTreeMap<Lang, Vec<Block>>,
@@ -157,6 +238,30 @@ pub struct Municipality {
 impl Municipality {
     pub fn languages(&self) -> &[Lang] {
         &self.languages.value
+    }
+
+    /// The Land's number: the first two digits of the key.
+    pub fn land_key(&self) -> &str {
+        self.ags.value.as_str().get(..2).unwrap_or_default()
+    }
+
+    /// The towns this office serves, each as "name (official key)".
+    pub fn served_labels(&self) -> Vec<String> {
+        self.serves
+            .iter()
+            .map(|town| format!("{} ({})", town.name, town.ags.value))
+            .collect()
+    }
+
+    /// The key a citizen should see: a Kreis has no municipality key of its
+    /// own, only its 5-digit Kreisschlüssel; everyone else the full key.
+    pub fn shown_key(&self) -> &str {
+        let ags = self.ags.value.as_str();
+        if self.kind == Kind::Kreis {
+            ags.get(..5).unwrap_or(ags)
+        } else {
+            ags
+        }
     }
 
     /// Local notes in `lang`, rendered from Markdown.
@@ -176,6 +281,25 @@ impl Municipality {
             .collect();
         blocks.sort_by(|a, b| (a.order, &a.id).cmp(&(b.order, &b.id)));
         blocks
+    }
+
+    /// The sign-language video and captions as (source file, published
+    /// name below `/<slug>/de/sign-language/`), if configured.
+    pub fn sign_language_files(&self, root: &Path) -> Vec<(PathBuf, String)> {
+        let Some(video) = &self.sign_language else {
+            return Vec::new();
+        };
+        [&video.video.value, &video.captions.value]
+            .into_iter()
+            .map(|relative| {
+                let name = Path::new(relative)
+                    .file_name()
+                    .and_then(|n| n.to_str())
+                    .unwrap_or_default()
+                    .to_owned();
+                (root.join("municipalities").join(relative), name)
+            })
+            .collect()
     }
 
     /// The coat of arms file, if configured.
@@ -264,6 +388,30 @@ pub fn load_municipality(
     }
 }
 
+/// A Kreis serves towns within it: their keys start with its Kreisschlüssel
+/// and are municipality keys, not district keys.
+fn check_served_towns(m: &Municipality, errors: &mut Vec<EditorError>) {
+    if m.kind != Kind::Kreis {
+        return;
+    }
+    let kreis = m.shown_key();
+    for town in &m.serves {
+        let key = town.ags.value.as_str();
+        if !key.starts_with(kreis) || town.ags.value.is_district_level() {
+            errors.push(EditorError::at(
+                &m.source,
+                town.ags.referenced,
+                0,
+                format!(
+                    "`{key}` ({}) is not a municipality of this Kreis: expected a key starting \
+                     with its Kreisschlüssel {kreis} and not ending in 000",
+                    town.name
+                ),
+            ));
+        }
+    }
+}
+
 /// Checks that span several fields or depend on the shared content.
 fn check_municipality(m: &Municipality, root: &Path, content: &SiteContent) -> Vec<EditorError> {
     let file = &m.source;
@@ -305,6 +453,18 @@ fn check_municipality(m: &Municipality, root: &Path, content: &SiteContent) -> V
         ));
     }
     let ags = &m.ags;
+    if !content.lands.contains_key(m.land_key()) {
+        errors.push(at(
+            ags.referenced,
+            format!(
+                "no file for Land `{}` (the key's first two digits) in content/lands/: \
+                 add one with its naturalization authorities, data protection authority \
+                 and accessibility enforcement body",
+                m.land_key()
+            ),
+        ));
+    }
+    check_served_towns(m, &mut errors);
     if m.kind.is_district_level() != ags.value.is_district_level() {
         let expected = if m.kind.is_district_level() {
             "a Kreis, kreisfreie Stadt or city state has a key ending in 000"
@@ -344,6 +504,9 @@ fn check_municipality(m: &Municipality, root: &Path, content: &SiteContent) -> V
         }
     }
 
+    if let Some(video) = &m.sign_language {
+        check_sign_language(m, video, root, &mut errors);
+    }
     if let Some(coat) = &m.coat_of_arms {
         let path = root.join("municipalities").join(&coat.value);
         let svg = std::fs::read_to_string(&path).unwrap_or_default();
@@ -365,6 +528,52 @@ fn check_municipality(m: &Municipality, root: &Path, content: &SiteContent) -> V
         }
     }
     errors
+}
+
+/// The sign-language video, its captions and transcript exist and have the
+/// expected formats.
+fn check_sign_language(
+    m: &Municipality,
+    video: &SignLanguageVideo,
+    root: &Path,
+    errors: &mut Vec<EditorError>,
+) {
+    let dir = root.join("municipalities");
+    let at = |location, message: String| EditorError::at(&m.source, location, 0, message);
+    let extension = |path: &str| {
+        path.rsplit_once('.')
+            .map(|(_, ext)| ext.to_ascii_lowercase())
+    };
+    let file = &video.video;
+    let known = extension(&file.value)
+        .is_some_and(|ext| SIGN_LANGUAGE_VIDEO_TYPES.iter().any(|(e, _)| *e == ext));
+    if !known || file.value.contains("..") {
+        errors.push(at(
+            file.referenced,
+            "expected an .mp4 or .webm file inside municipalities/, e.g. `media/dgs.mp4`"
+                .to_owned(),
+        ));
+    } else if !dir.join(&file.value).is_file() {
+        errors.push(at(
+            file.referenced,
+            format!("expected a video at municipalities/{}", file.value),
+        ));
+    }
+    let captions = &video.captions;
+    let text = std::fs::read_to_string(dir.join(&captions.value)).unwrap_or_default();
+    if extension(&captions.value).as_deref() != Some("vtt")
+        || captions.value.contains("..")
+        || !text.trim_start_matches('\u{feff}').starts_with("WEBVTT")
+    {
+        errors.push(at(
+            captions.referenced,
+            format!(
+                "expected captions in WebVTT (a .vtt file starting with `WEBVTT`) at \
+                 municipalities/{}",
+                captions.value
+            ),
+        ));
+    }
 }
 
 /// Reads `municipalities/<slug>/<lang>/<id>.md`: a block with the id of a shared

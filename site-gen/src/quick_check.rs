@@ -2,6 +2,11 @@
 //! answers and results as a graph, checked so that every id exists, nothing
 //! loops, everything is reachable, every path ends in a result and every
 //! text is translated. The rules of the law are data here, never code.
+//!
+//! An answer may put the rest of the check on a *track* (e.g. applying
+//! together with one's spouse): the same questions follow, but the track
+//! replaces some results by others. Pages carry no state, so each question
+//! reachable on a track gets its own page under `quick-check/<track>/`.
 
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::path::Path;
@@ -44,8 +49,17 @@ impl Outcome {
 #[serde(deny_unknown_fields)]
 struct RulesFile {
     start: Spanned<String>,
+    #[serde(default)]
+    tracks: BTreeMap<String, TrackEntry>,
     questions: BTreeMap<String, QuestionEntry>,
     results: BTreeMap<String, ResultEntry>,
+}
+
+/// A track: the results that lead elsewhere once an answer chose the track.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TrackEntry {
+    replace: Spanned<BTreeMap<String, String>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -63,6 +77,9 @@ struct AnswerEntry {
     id: Spanned<String>,
     label: Spanned<Translated>,
     next: Spanned<String>,
+    /// Puts the rest of the check on this track.
+    #[serde(default)]
+    track: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -75,15 +92,15 @@ struct ResultEntry {
     next_steps: Spanned<Translated>,
 }
 
-/// An answer: its label per language and the node it leads to.
+/// An answer: its id and label per language (where it leads depends on the
+/// page it is on: see [`Page::answers`]).
 #[derive(Debug, Clone)]
 pub struct Answer {
     pub id: String,
     pub label: Translated,
-    pub next: String,
 }
 
-/// A question page.
+/// A question.
 #[derive(Debug, Clone)]
 pub struct Question {
     pub id: String,
@@ -91,8 +108,23 @@ pub struct Question {
     /// Rendered Markdown per language.
     pub hint_html: BTreeMap<Lang, String>,
     pub answers: Vec<Answer>,
-    /// The node before this one on a shortest path from the start; `None` for the start.
-    pub back: Option<String>,
+}
+
+/// Where a page sits: a question or result, on the main path or on a track.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Place {
+    pub track: Option<String>,
+    pub id: String,
+}
+
+/// One page of the check: a question or result at its place.
+#[derive(Debug, Clone)]
+pub struct Page {
+    pub place: Place,
+    /// For a question: where each of its answers leads, in the answers' order.
+    pub answers: Vec<Place>,
+    /// The page before this one on a shortest path from the start; `None` for the start.
+    pub back: Option<Place>,
     /// The most questions still to come after this one on any path.
     pub remaining_at_most: usize,
 }
@@ -114,6 +146,8 @@ pub struct QuickCheck {
     pub start: String,
     pub questions: BTreeMap<String, Question>,
     pub results: BTreeMap<String, CheckResult>,
+    /// Every page, main path first, in a stable order.
+    pub pages: Vec<Page>,
 }
 
 impl QuickCheck {
@@ -131,18 +165,21 @@ impl QuickCheck {
         Ok(compile(&rules))
     }
 
-    /// The page path of node `id`, relative to `/<slug>/<lang>/`.
-    pub fn page_path(&self, id: &str) -> String {
-        if id == self.start {
-            "quick-check/".to_owned()
-        } else {
-            format!("quick-check/{id}/")
+    /// The path of the page at `place`, relative to `/<slug>/<lang>/`.
+    pub fn page_path(&self, place: &Place) -> String {
+        match &place.track {
+            None if place.id == self.start => "quick-check/".to_owned(),
+            None => format!("quick-check/{}/", place.id),
+            Some(track) => format!("quick-check/{track}/{}/", place.id),
         }
     }
 
-    /// Every page id: questions first, then results.
-    pub fn node_ids(&self) -> impl Iterator<Item = &String> {
-        self.questions.keys().chain(self.results.keys())
+    /// The path of the first question, relative to `/<slug>/<lang>/`.
+    pub fn start_path(&self) -> String {
+        self.page_path(&Place {
+            track: None,
+            id: self.start.clone(),
+        })
     }
 }
 
@@ -220,8 +257,21 @@ fn check_rules(rules: &RulesFile, file: &Path, languages: &[Lang]) -> Result<(),
                     ),
                 ));
             }
+            if let Some(track) = &answer.track
+                && !rules.tracks.contains_key(&track.value)
+            {
+                errors.push(at(
+                    track.referenced,
+                    format!(
+                        "answer `{answer_id}` of `{id}` chooses the track `{}`, which is not \
+                         defined: expected one of the ids under `tracks:`",
+                        track.value
+                    ),
+                ));
+            }
         }
     }
+    check_tracks(rules, file, &mut errors);
     for (id, result) in &rules.results {
         if !is_id(id) {
             errors.push(at(
@@ -266,7 +316,16 @@ fn check_rules(rules: &RulesFile, file: &Path, languages: &[Lang]) -> Result<(),
             ),
         ));
     }
-    let reachable = reachable_from(rules, &rules.start.value);
+    let walk = walk_pages(rules);
+    let reachable: BTreeSet<&str> = walk.order.iter().map(|(_, id)| *id).collect();
+    for (track, entry) in &rules.tracks {
+        if !walk.order.iter().any(|(t, _)| *t == Some(track.as_str())) {
+            errors.push(at(
+                entry.replace.referenced,
+                format!("track `{track}` is never chosen: no answer has `track: {track}`"),
+            ));
+        }
+    }
     for (id, question) in &rules.questions {
         if !reachable.contains(id.as_str()) {
             errors.push(at(
@@ -289,6 +348,58 @@ fn check_rules(rules: &RulesFile, file: &Path, languages: &[Lang]) -> Result<(),
     errors.into_result()
 }
 
+/// The tracks' own rules: ids that fit in a web address and do not clash,
+/// replacements from one result to another.
+fn check_tracks(rules: &RulesFile, file: &Path, errors: &mut EditorErrors) {
+    for (track, entry) in &rules.tracks {
+        let at = |message: String| EditorError::at(file, entry.replace.referenced, 0, message);
+        if !is_id(track) {
+            errors.push(at(format!(
+                "track `{track}`: expected lowercase letters, digits and `_` (it becomes part of a web address)"
+            )));
+        }
+        if rules.questions.contains_key(track) || rules.results.contains_key(track) {
+            errors.push(at(format!(
+                "track `{track}` has the id of a question or result: ids must be unique"
+            )));
+        }
+        for (from, to) in &entry.replace.value {
+            for id in [from, to] {
+                if !rules.results.contains_key(id) {
+                    errors.push(at(format!(
+                        "track `{track}` replaces `{from}` by `{to}`, but `{id}` is not a result: \
+                         a track replaces results by results"
+                    )));
+                }
+            }
+        }
+    }
+}
+
+/// A page of the check while rules are checked: (track, question or result id).
+type State<'a> = (Option<&'a str>, &'a str);
+
+/// Where each answer of the question at `state` leads, with the answer's id.
+fn successors<'a>(rules: &'a RulesFile, (track, id): State<'a>) -> Vec<(&'a str, State<'a>)> {
+    let Some(question) = rules.questions.get(id) else {
+        return Vec::new();
+    };
+    question
+        .answers
+        .value
+        .iter()
+        .map(|answer| {
+            let track = answer.track.as_ref().map(|t| t.value.as_str()).or(track);
+            let next = answer.next.value.as_str();
+            let next = track
+                .and_then(|t| rules.tracks.get(t))
+                .and_then(|t| t.replace.value.get(next))
+                .map_or(next, String::as_str);
+            (answer.id.value.as_str(), (track, next))
+        })
+        .collect()
+}
+
 fn next_ids<'a>(rules: &'a RulesFile, id: &str) -> Vec<&'a str> {
     rules.questions.get(id).map_or_else(Vec::new, |q| {
         q.answers
@@ -297,6 +408,33 @@ fn next_ids<'a>(rules: &'a RulesFile, id: &str) -> Vec<&'a str> {
             .map(|a| a.next.value.as_str())
             .collect()
     })
+}
+
+/// Every page reachable from the start, breadth first, with the page that
+/// first led to each (a shortest way back).
+struct Walk<'a> {
+    order: Vec<State<'a>>,
+    back: BTreeMap<State<'a>, State<'a>>,
+}
+
+fn walk_pages(rules: &RulesFile) -> Walk<'_> {
+    let start: State = (None, rules.start.value.as_str());
+    let mut walk = Walk {
+        order: vec![start],
+        back: BTreeMap::new(),
+    };
+    let mut seen = BTreeSet::from([start]);
+    let mut queue = VecDeque::from([start]);
+    while let Some(state) = queue.pop_front() {
+        for (_, next) in successors(rules, state) {
+            if seen.insert(next) {
+                walk.back.insert(next, state);
+                walk.order.push(next);
+                queue.push_back(next);
+            }
+        }
+    }
+    walk
 }
 
 /// A loop among the questions, as the ids along it, if there is one.
@@ -340,38 +478,9 @@ fn find_cycle(rules: &RulesFile) -> Option<Vec<String>> {
         .find_map(|id| visit(rules, id, &mut marks, &mut Vec::new()))
 }
 
-fn reachable_from<'a>(rules: &'a RulesFile, start: &'a str) -> BTreeSet<&'a str> {
-    let mut seen = BTreeSet::from([start]);
-    let mut queue = VecDeque::from([start]);
-    while let Some(id) = queue.pop_front() {
-        for next in next_ids(rules, id) {
-            if seen.insert(next) {
-                queue.push_back(next);
-            }
-        }
-    }
-    seen
-}
-
 /// Turns checked rules into pages: Markdown rendered once per language,
 /// back links along shortest paths, and how many questions may still come.
 fn compile(rules: &RulesFile) -> QuickCheck {
-    let start = rules.start.value.clone();
-    let mut back: BTreeMap<&str, &str> = BTreeMap::new();
-    let mut queue = VecDeque::from([start.as_str()]);
-    let mut seen = BTreeSet::from([start.as_str()]);
-    while let Some(id) = queue.pop_front() {
-        for next in next_ids(rules, id) {
-            if seen.insert(next) {
-                back.insert(next, id);
-                queue.push_back(next);
-            }
-        }
-    }
-    let mut remaining = BTreeMap::new();
-    for id in rules.questions.keys() {
-        questions_after(rules, id, &mut remaining);
-    }
     let markdown = |text: &Translated| -> BTreeMap<Lang, String> {
         text.iter()
             .map(|(lang, md)| (*lang, render_section_markdown(md)))
@@ -396,11 +505,8 @@ fn compile(rules: &RulesFile) -> QuickCheck {
                     .map(|a| Answer {
                         id: a.id.value.clone(),
                         label: a.label.value.clone(),
-                        next: a.next.value.clone(),
                     })
                     .collect(),
-                back: back.get(id.as_str()).map(|b| (*b).to_owned()),
-                remaining_at_most: remaining.get(id.as_str()).copied().unwrap_or(0),
             };
             (id.clone(), question)
         })
@@ -421,28 +527,51 @@ fn compile(rules: &RulesFile) -> QuickCheck {
         })
         .collect();
     QuickCheck {
-        start,
+        start: rules.start.value.clone(),
         questions,
         results,
+        pages: compile_pages(rules),
     }
 }
 
-/// The most questions that can follow question `id` (the graph is acyclic).
+/// One page per place a citizen can reach, in the order a walk finds them.
+fn compile_pages(rules: &RulesFile) -> Vec<Page> {
+    let place = |(track, id): State| Place {
+        track: track.map(str::to_owned),
+        id: id.to_owned(),
+    };
+    let walk = walk_pages(rules);
+    let mut remaining = BTreeMap::new();
+    walk.order
+        .iter()
+        .map(|state| Page {
+            place: place(*state),
+            answers: successors(rules, *state)
+                .into_iter()
+                .map(|(_, next)| place(next))
+                .collect(),
+            back: walk.back.get(state).copied().map(place),
+            remaining_at_most: questions_after(rules, *state, &mut remaining),
+        })
+        .collect()
+}
+
+/// The most questions that can follow the page at `state` (the graph is acyclic).
 fn questions_after<'a>(
     rules: &'a RulesFile,
-    id: &'a str,
-    memo: &mut BTreeMap<&'a str, usize>,
+    state: State<'a>,
+    memo: &mut BTreeMap<State<'a>, usize>,
 ) -> usize {
-    if let Some(known) = memo.get(id) {
+    if let Some(known) = memo.get(&state) {
         return *known;
     }
-    let most = next_ids(rules, id)
+    let most = successors(rules, state)
         .into_iter()
-        .filter(|next| rules.questions.contains_key(*next))
-        .map(|next| 1 + questions_after(rules, next, memo))
+        .filter(|(_, (_, next))| rules.questions.contains_key(*next))
+        .map(|(_, next)| 1 + questions_after(rules, next, memo))
         .max()
         .unwrap_or(0);
-    memo.insert(id, most);
+    memo.insert(state, most);
     most
 }
 
@@ -479,6 +608,101 @@ results:
         .to_owned()
     }
 
+    fn main(id: &str) -> Place {
+        Place {
+            track: None,
+            id: id.to_owned(),
+        }
+    }
+
+    fn on_track(track: &str, id: &str) -> Place {
+        Place {
+            track: Some(track.to_owned()),
+            id: id.to_owned(),
+        }
+    }
+
+    /// `rules()` with a track: answering `years: few` together with someone
+    /// continues to a last question whose `yes_result` becomes `together`.
+    fn rules_with_track() -> String {
+        rules()
+            .replace("start: age\n", "start: age\ntracks:\n  jointly:\n    replace: { yes_result: together }\n")
+            .replace(
+                "      - { id: many, label: { de: Viele, en: Many }, next: yes_result }\n",
+                "      - { id: many, label: { de: Viele, en: Many }, next: last }\n      - { id: together, label: { de: Z, en: T }, next: last, track: jointly }\n  last:\n    text: { de: L?, en: L? }\n    answers:\n      - { id: ok, label: { de: Ja, en: \"Yes\" }, next: yes_result }\n      - { id: not_ok, label: { de: Nein, en: \"No\" }, next: wait }\n",
+            )
+            + "  together: { outcome: ask_office, title: { de: T, en: T }, requirement: { de: r, en: r }, norm: { de: n, en: n }, next_steps: { de: s, en: s } }\n"
+    }
+
+    #[test]
+    fn a_track_gets_its_own_pages_and_replaces_results() {
+        let check = QuickCheck::parse(&rules_with_track(), Path::new(FILE), &langs()).unwrap();
+        let page = |place: Place| check.pages.iter().find(|p| p.place == place).unwrap();
+        assert_eq!(
+            page(main("years")).answers,
+            [main("wait"), main("last"), on_track("jointly", "last")]
+        );
+        assert_eq!(
+            page(main("last")).answers,
+            [main("yes_result"), main("wait")]
+        );
+        let last = page(on_track("jointly", "last"));
+        assert_eq!(
+            last.answers,
+            [on_track("jointly", "together"), on_track("jointly", "wait")],
+            "on the track, `yes_result` becomes `together`; other results stay"
+        );
+        assert_eq!(last.back, Some(main("years")));
+        assert_eq!(page(main("age")).remaining_at_most, 2);
+        assert_eq!(
+            check.page_path(&on_track("jointly", "last")),
+            "quick-check/jointly/last/"
+        );
+        assert!(
+            !check.pages.iter().any(|p| p.place == main("together")),
+            "`together` exists only on the track"
+        );
+    }
+
+    #[test]
+    fn a_track_must_be_defined_chosen_and_replace_results_by_results() {
+        let text = rules_with_track().replace("track: jointly", "track: jointyl");
+        let found = errors(&text);
+        assert!(
+            found
+                .iter()
+                .any(|e| e.line == line_of(&text, "track: jointyl")
+                    && e.message
+                        .contains("chooses the track `jointyl`, which is not defined")),
+            "{found:#?}"
+        );
+        let text = rules_with_track().replace(", track: jointly", "");
+        let found = errors(&text);
+        assert!(
+            found.iter().any(|e| e.line == line_of(&text, "replace:")
+                && e.message.contains("track `jointly` is never chosen")),
+            "{found:#?}"
+        );
+        let text = rules_with_track().replace("{ yes_result: together }", "{ yes_result: years }");
+        let found = errors(&text);
+        assert!(
+            found
+                .iter()
+                .any(|e| e.message.contains("`years` is not a result")),
+            "{found:#?}"
+        );
+        let text = rules_with_track()
+            .replace("  jointly:\n", "  last:\n")
+            .replace("track: jointly", "track: last");
+        let found = errors(&text);
+        assert!(
+            found
+                .iter()
+                .any(|e| e.message.contains("track `last` has the id of a question")),
+            "{found:#?}"
+        );
+    }
+
     fn errors(text: &str) -> Vec<EditorError> {
         match QuickCheck::parse(text, Path::new(FILE), &langs()) {
             Err(BuildError::Editor(errors)) => errors,
@@ -500,12 +724,15 @@ results:
     #[test]
     fn valid_rules_compile_with_back_links_and_progress() {
         let check = QuickCheck::parse(&rules(), Path::new(FILE), &langs()).unwrap();
-        assert_eq!(check.page_path("age"), "quick-check/");
-        assert_eq!(check.page_path("years"), "quick-check/years/");
-        assert_eq!(check.questions["age"].back, None);
-        assert_eq!(check.questions["years"].back.as_deref(), Some("age"));
-        assert_eq!(check.questions["age"].remaining_at_most, 1);
-        assert_eq!(check.questions["years"].remaining_at_most, 0);
+        assert_eq!(check.start_path(), "quick-check/");
+        assert_eq!(check.page_path(&main("years")), "quick-check/years/");
+        let page = |id: &str| check.pages.iter().find(|p| p.place == main(id)).unwrap();
+        assert_eq!(check.pages.len(), 5, "two questions, three results");
+        assert_eq!(page("age").back, None);
+        assert_eq!(page("years").back, Some(main("age")));
+        assert_eq!(page("age").remaining_at_most, 1);
+        assert_eq!(page("years").remaining_at_most, 0);
+        assert_eq!(page("years").answers, [main("wait"), main("yes_result")]);
         assert_eq!(
             check.questions["years"].hint_html[&Lang::primary()],
             "<p>Hinweis</p>\n"
@@ -629,6 +856,7 @@ results:
             "age",
             "residence_years",
             "married_to_german",
+            "family_applies",
             "marriage_years",
             "residence_status",
             "identity",
@@ -642,7 +870,7 @@ results:
         ] {
             assert!(questions.contains(&id), "question {id}");
         }
-        assert_eq!(questions.len(), 13, "no other questions");
+        assert_eq!(questions.len(), 14, "no other questions");
         let outcomes: BTreeSet<&str> = check.results.values().map(|r| r.outcome.id()).collect();
         assert_eq!(
             outcomes.len(),

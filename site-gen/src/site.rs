@@ -28,6 +28,10 @@ pub struct SiteConfig {
     /// public keys offices accept); required wherever a form is online.
     #[serde(default)]
     pub signing: Option<Spanned<Signing>>,
+    /// The municipality (its slug) that operates the site: the index and the
+    /// 404 page link to its accessibility statement, privacy and legal notice.
+    #[serde(default)]
+    pub operator: Option<Spanned<String>>,
 }
 
 fn default_theme() -> String {
@@ -83,6 +87,7 @@ mod tests {
             theme: default_theme(),
             form_endpoint: None,
             signing: None,
+            operator: None,
         }
     }
 

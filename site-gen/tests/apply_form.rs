@@ -39,15 +39,59 @@ fn with_an_endpoint_the_form_posts_to_form_fn_with_html5_constraints() {
     assert!(
         html.contains("<option value=\"TR\">Türkei</option>")
             && html.contains("<option value=\"XXA\">staatenlos</option>")
+            && html.contains("<option value=\"XK\">Kosovo</option>")
     );
+    let list = |name: &str| {
+        html.split(&format!("name=\"{name}\""))
+            .nth(1)
+            .and_then(|rest| rest.split("</select>").next())
+            .unwrap_or_default()
+            .to_owned()
+    };
+    assert!(
+        !list("nationalities.0.country").contains("value=\"DE\"")
+            && !list("children.0.nationality").contains("value=\"DE\""),
+        "no German nationality for whoever is naturalised"
+    );
+    assert!(
+        list("spouse_nationality").contains("<option value=\"DE\">Deutschland</option>"),
+        "the spouse may be German"
+    );
+    assert!(
+        html.contains(
+            "<label for=\"f-conviction_details\">Angaben zu Verurteilungen und Verfahren</label>\
+             <p class=\"hint\" id=\"f-conviction_details-hint\">Für jede Verurteilung und jedes \
+             Verfahren: Gericht oder Behörde, Datum, Aktenzeichen und Strafe. Pflichtangabe, wenn Sie \
+             bei „Wurden Sie wegen einer Straftat verurteilt, die Sie nach diesen Hinweisen angeben \
+             müssen?“ „Ja“ oder bei „Läuft gegen Sie ein Ermittlungs- oder Strafverfahren?“ „Ja“ \
+             gewählt haben.</p><textarea id=\"f-conviction_details\" name=\"conviction_details\" \
+             rows=\"5\" maxlength=\"2000\" aria-describedby"
+        ),
+        "a conditional field says when it is required, with no HTML `required`"
+    );
+    assert!(
+        html.contains("Belehrung nach § 53 Abs. 2 BZRG") && html.contains("§ 41 Abs. 1 Nr. 6 BZRG"),
+        "the instruction the register law requires"
+    );
+    assert!(html.contains("name=\"children.5.birth_place\"") && !html.contains("children.6."));
+    assert!(!html.contains("nationalities.0.since") && !html.contains("privacy_notice"));
     assert!(html.contains("type=\"checkbox\" id=\"f-fdgo_declaration\" name=\"fdgo_declaration\" value=\"yes\" required"));
     assert!(
         html.contains("Ich bekenne mich zur freiheitlichen demokratischen Grundordnung"),
         "full declaration text"
     );
     assert!(
-        html.contains("<strong>Verantwortlich</strong> für Ihre Daten"),
-        "GDPR Art. 13 notice"
+        html.contains(
+            "<p class=\"privacy-note\">Wie die Behörde Ihre Angaben verarbeitet und welche Rechte \
+             Sie haben, steht in den <a href=\"/bielefeld/de/privacy/\">Datenschutzhinweisen</a>.</p>"
+        ),
+        "the privacy notice (GDPR Art. 13) is linked, not asked to be ticked"
+    );
+    assert!(
+        html.contains(
+            "Die verbindliche schriftliche Erklärung unterschreiben Sie persönlich bei der Behörde"
+        ),
+        "the declarations say what the tick means"
     );
     assert!(html.contains("type=\"file\" id=\"f-documents\" name=\"documents\" multiple accept=\"application/pdf,image/jpeg,image/png"));
     assert!(
@@ -61,6 +105,8 @@ fn with_an_endpoint_the_form_posts_to_form_fn_with_html5_constraints() {
         english.contains("<option value=\"TR\">Türkiye</option>")
             && english.contains("Send application")
     );
+    assert!(english.contains("<a href=\"/koeln/en/privacy/\">privacy notice</a>."));
+    assert!(english.contains("The German text is the binding one."));
     let done = page(&tree, "bielefeld/de/apply/done/index.html");
     assert!(done.contains("Ihr Antrag ist eingegangen") && done.contains("data-reference"));
     assert!(
@@ -150,5 +196,51 @@ fn a_broken_form_definition_is_refused_at_the_field() {
         errors[0].to_string().contains("unknown variant `plz`"),
         "{}",
         errors[0]
+    );
+}
+
+#[test]
+fn excluded_codes_and_conditions_are_checked_against_the_form_and_the_lists() {
+    let tree = Tree::sample(&["bielefeld"]);
+    let file = "content/forms/einbuergerung.yaml";
+    let line_of = |id: &str| {
+        tree.read(file)
+            .lines()
+            .position(|l| l.trim_start().trim_start_matches("- ") == format!("id: {id}"))
+            .unwrap()
+            + 1
+    };
+    tree.edit(
+        file,
+        "needs no naturalisation.\n            exclude: [DE]",
+        "needs no naturalisation.\n            exclude: [DD]",
+    );
+    tree.edit(
+        file,
+        "- { field: proceedings_pending, value: \"yes\" }",
+        "- { field: proceedings_pending, value: \"ja\" }",
+    );
+    let errors = tree.editor_errors();
+    let found: Vec<(usize, String)> = errors.iter().map(|e| (e.line, e.to_string())).collect();
+    assert_eq!(errors.len(), 2, "{found:?}");
+    assert!(
+        found.contains(&(
+            line_of("conviction_details"),
+            format!(
+                "{file}:{}:1: sections.convictions.conviction_details: `required_if`: \
+                 `proceedings_pending` has no option `ja`",
+                line_of("conviction_details")
+            )
+        )),
+        "{found:?}"
+    );
+    assert!(
+        found.iter().any(|(line, message)| {
+            *line == line_of("country")
+            && message.ends_with(
+                "sections.person.nationalities.country: `exclude`: `DD` is not in the field's list"
+            )
+        }),
+        "{found:?}"
     );
 }

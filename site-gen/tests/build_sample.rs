@@ -50,11 +50,15 @@ fn every_municipality_has_a_service_page_in_each_language() {
     let languages: usize = municipalities.iter().map(|m| m.languages().len()).sum();
     let langs: Vec<_> = content.languages.keys().copied().collect();
     let check = site_gen::quick_check::QuickCheck::load(tree.root(), &langs).unwrap();
-    let per_language = 1 + check.questions.len() + check.results.len() + 1;
+    // Service page, quick-check pages (tracks included), application page,
+    // and the three public-body pages; Leichte Sprache and sign language in
+    // German only.
+    let per_language = 1 + check.pages.len() + 1 + 3;
+    let german = municipalities.len();
     assert_eq!(
         report.pages,
-        languages * per_language + 2,
-        "service, quick-check and apply pages per language, plus index and 404"
+        languages * per_language + german * 2 + 2,
+        "service, quick-check, apply and public-body pages per language, plus index and 404"
     );
 
     for m in &municipalities {
@@ -142,7 +146,7 @@ fn index_lists_every_office_by_name_key_and_postcode() {
             "{}",
             m.slug
         );
-        assert!(index.contains(m.ags.value.as_str()), "{}: key", m.slug);
+        assert!(index.contains(m.shown_key()), "{}: key", m.slug);
         for postcode in &m.postcodes.value {
             assert!(
                 index.contains(postcode.as_str()),
@@ -151,9 +155,10 @@ fn index_lists_every_office_by_name_key_and_postcode() {
             );
         }
         for town in &m.serves {
+            let shown = format!("{} ({})", town.name, town.ags.value);
             assert!(
-                index.contains(&escape(town.as_str())),
-                "{}: serves {town}",
+                index.contains(&escape(&shown)),
+                "{}: serves {shown}",
                 m.slug
             );
         }
@@ -241,7 +246,7 @@ fn municipal_override_and_local_notes_appear_only_for_that_municipality() {
     tree.build().unwrap();
     let kreis = std::fs::read_to_string(tree.out().join("kreis-paderborn/de/index.html")).unwrap();
     let stadt = std::fs::read_to_string(tree.out().join("paderborn/de/index.html")).unwrap();
-    let replaced = "außer der Stadt Paderborn: Altenbeken, Bad Lippspringe";
+    let replaced = "außer der Stadt Paderborn: Altenbeken (05774004), Bad Lippspringe (05774008)";
     assert!(
         kreis.contains(replaced),
         "override rendered with the Kreis's data"
@@ -325,6 +330,7 @@ fn right_to_left_languages_get_dir_rtl() {
         "content/quick-check.yaml",
         "content/forms/einbuergerung.yaml",
         "content/forms/countries.yaml",
+        "content/lands/nw.yaml",
     ] {
         let renamed: String = tree
             .read(file)

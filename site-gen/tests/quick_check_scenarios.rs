@@ -12,8 +12,22 @@ use site_gen::content::load_content;
 use site_gen::municipality::load_municipalities;
 use site_gen::quick_check::QuickCheck;
 
-/// Answers from age onwards that meet every requirement up to `residence_status`.
+/// One scenario: the answers given, in order, and the result page they must
+/// end on (its id, the last part of its address) with its outcome.
+struct Scenario {
+    answers: Vec<(&'static str, String)>,
+    result: &'static str,
+    outcome: &'static str,
+}
+
 const ADULT_5Y: &[(&str, &str)] = &[("age", "16_or_older"), ("residence_years", "5_or_more")];
+/// Applying together with a family member before the 5 years.
+const ADULT_JOINTLY: &[(&str, &str)] = &[
+    ("age", "16_or_older"),
+    ("residence_years", "under_3"),
+    ("family_applies", "yes"),
+];
+/// Answers from `residence_status` onwards that meet every requirement.
 const ALL_MET_AFTER_STATUS: &[(&str, &str)] = &[
     ("residence_status", "settled"),
     ("identity", "yes"),
@@ -26,12 +40,17 @@ const ALL_MET_AFTER_STATUS: &[(&str, &str)] = &[
     ("monogamy", "yes"),
 ];
 
-/// A path that answers `ALL_MET_AFTER_STATUS` until `question`, which gets `answer`.
-fn deviate_at(question: &str, answer: &str) -> Vec<(&'static str, String)> {
-    let mut path: Vec<(&str, String)> = ADULT_5Y
-        .iter()
-        .map(|(q, a)| (*q, (*a).to_owned()))
-        .collect();
+fn owned(steps: &[(&'static str, &str)]) -> Vec<(&'static str, String)> {
+    steps.iter().map(|(q, a)| (*q, (*a).to_owned())).collect()
+}
+
+/// `before`, then `ALL_MET_AFTER_STATUS` until `question`, which gets `answer`.
+fn deviate_at(
+    before: &[(&'static str, &str)],
+    question: &str,
+    answer: &str,
+) -> Vec<(&'static str, String)> {
+    let mut path = owned(before);
     for (q, a) in ALL_MET_AFTER_STATUS {
         if *q == question {
             path.push((q, answer.to_owned()));
@@ -42,67 +61,154 @@ fn deviate_at(question: &str, answer: &str) -> Vec<(&'static str, String)> {
     panic!("{question} is not on the main path");
 }
 
-fn scenarios() -> Vec<(Vec<(&'static str, String)>, &'static str)> {
-    let owned = |steps: &[(&'static str, &str)]| {
-        steps
-            .iter()
-            .map(|(q, a)| (*q, (*a).to_owned()))
-            .collect::<Vec<_>>()
-    };
-    let mut all_met = owned(ADULT_5Y);
-    all_met.extend(owned(ALL_MET_AFTER_STATUS));
-    let mut spouse = owned(&[
-        ("age", "16_or_older"),
-        ("residence_years", "3_to_5"),
-        ("married_to_german", "yes"),
-        ("marriage_years", "yes"),
-    ]);
-    spouse.extend(owned(ALL_MET_AFTER_STATUS));
-    let mut minor_conviction = all_met.clone();
+fn all_met(before: &[(&'static str, &str)]) -> Vec<(&'static str, String)> {
+    let mut path = owned(before);
+    path.extend(owned(ALL_MET_AFTER_STATUS));
+    path
+}
+
+fn scenario(
+    answers: Vec<(&'static str, String)>,
+    result: &'static str,
+    outcome: &'static str,
+) -> Scenario {
+    Scenario {
+        answers,
+        result,
+        outcome,
+    }
+}
+
+/// Every path through the check that ends in a different way.
+fn scenarios() -> Vec<Scenario> {
+    let mut minor_conviction = all_met(ADULT_5Y);
     for step in &mut minor_conviction {
         if step.0 == "convictions" {
             step.1 = "minor".to_owned();
         }
     }
+    let spouse_of_german = [
+        ("age", "16_or_older"),
+        ("residence_years", "3_to_5"),
+        ("married_to_german", "yes"),
+        ("marriage_years", "yes"),
+    ];
+    let not_married_jointly = [
+        ("age", "16_or_older"),
+        ("residence_years", "3_to_5"),
+        ("married_to_german", "no"),
+        ("family_applies", "yes"),
+    ];
+    let at = |question: &str, answer: &str| deviate_at(ADULT_5Y, question, answer);
     vec![
-        (owned(&[("age", "under_16")]), "parents_apply"),
-        (
-            owned(&[("age", "16_or_older"), ("residence_years", "under_3")]),
+        scenario(
+            owned(&[("age", "under_16")]),
+            "parents_apply",
+            "parents_apply",
+        ),
+        scenario(
+            owned(&[
+                ("age", "16_or_older"),
+                ("residence_years", "under_3"),
+                ("family_applies", "no"),
+            ]),
+            "not_yet_residence",
             "not_yet",
         ),
-        (
+        scenario(
             owned(&[
                 ("age", "16_or_older"),
                 ("residence_years", "3_to_5"),
                 ("married_to_german", "no"),
+                ("family_applies", "no"),
             ]),
+            "not_yet_residence",
             "not_yet",
         ),
-        (
+        scenario(
             owned(&[
                 ("age", "16_or_older"),
                 ("residence_years", "3_to_5"),
                 ("married_to_german", "yes"),
                 ("marriage_years", "no"),
             ]),
+            "not_yet_marriage",
             "not_yet",
         ),
-        (all_met, "eligible"),
-        (spouse, "eligible"),
-        (minor_conviction, "eligible"),
-        (deviate_at("residence_status", "temporary"), "not_yet"),
-        (deviate_at("residence_status", "unsure"), "ask_office"),
-        (deviate_at("identity", "no"), "ask_office"),
-        (deviate_at("livelihood", "no"), "not_yet"),
-        (deviate_at("livelihood", "unsure"), "ask_office"),
-        (deviate_at("german_b1", "no"), "not_yet"),
-        (deviate_at("german_b1", "cannot"), "ask_office"),
-        (deviate_at("citizenship_test", "no"), "not_yet"),
-        (deviate_at("citizenship_test", "cannot"), "ask_office"),
-        (deviate_at("convictions", "serious"), "ask_office"),
-        (deviate_at("fdgo", "no"), "not_eligible"),
-        (deviate_at("responsibility", "no"), "not_eligible"),
-        (deviate_at("monogamy", "no"), "not_eligible"),
+        scenario(all_met(ADULT_5Y), "eligible", "eligible"),
+        scenario(all_met(&spouse_of_german), "eligible", "eligible"),
+        scenario(minor_conviction, "eligible", "eligible"),
+        scenario(
+            all_met(ADULT_JOINTLY),
+            "ask_office_co_naturalization",
+            "ask_office",
+        ),
+        scenario(
+            all_met(&not_married_jointly),
+            "ask_office_co_naturalization",
+            "ask_office",
+        ),
+        scenario(
+            deviate_at(ADULT_JOINTLY, "livelihood", "no"),
+            "not_yet_livelihood",
+            "not_yet",
+        ),
+        scenario(
+            deviate_at(ADULT_JOINTLY, "monogamy", "no"),
+            "not_eligible_monogamy",
+            "not_eligible",
+        ),
+        scenario(
+            at("residence_status", "temporary"),
+            "not_yet_residence_status",
+            "not_yet",
+        ),
+        scenario(
+            at("residence_status", "unsure"),
+            "ask_office_residence_status",
+            "ask_office",
+        ),
+        scenario(at("identity", "no"), "ask_office_identity", "ask_office"),
+        scenario(at("livelihood", "no"), "not_yet_livelihood", "not_yet"),
+        scenario(
+            at("livelihood", "exception"),
+            "ask_office_livelihood_exception",
+            "ask_office",
+        ),
+        scenario(
+            at("livelihood", "unsure"),
+            "ask_office_livelihood",
+            "ask_office",
+        ),
+        scenario(at("german_b1", "no"), "not_yet_german", "not_yet"),
+        scenario(
+            at("german_b1", "spoken_only"),
+            "ask_office_german_spoken",
+            "ask_office",
+        ),
+        scenario(at("german_b1", "cannot"), "ask_office_german", "ask_office"),
+        scenario(at("citizenship_test", "no"), "not_yet_test", "not_yet"),
+        scenario(
+            at("citizenship_test", "cannot"),
+            "ask_office_test",
+            "ask_office",
+        ),
+        scenario(
+            at("convictions", "serious"),
+            "ask_office_convictions",
+            "ask_office",
+        ),
+        scenario(at("fdgo", "no"), "not_eligible_fdgo", "not_eligible"),
+        scenario(
+            at("responsibility", "no"),
+            "not_eligible_responsibility",
+            "not_eligible",
+        ),
+        scenario(
+            at("monogamy", "no"),
+            "not_eligible_monogamy",
+            "not_eligible",
+        ),
     ]
 }
 
@@ -166,11 +272,20 @@ fn every_scenario_ends_in_its_outcome_for_every_municipality_and_language() {
     let municipalities = load_municipalities(tree.root(), &content).unwrap();
     for m in &municipalities {
         for lang in m.languages() {
-            for (answers, expected) in scenarios() {
+            for Scenario {
+                answers,
+                result,
+                outcome,
+            } in scenarios()
+            {
                 let (href, html) = walk(&tree.out(), &m.slug, lang.code(), &answers);
+                assert!(
+                    href.ends_with(&format!("/{result}/")),
+                    "{href}: expected the result {result} after {answers:?}"
+                );
                 assert_eq!(
                     attribute_values(&html, "data-outcome"),
-                    [expected],
+                    [outcome],
                     "{href} after {answers:?}"
                 );
                 assert!(
@@ -181,7 +296,7 @@ fn every_scenario_ends_in_its_outcome_for_every_municipality_and_language() {
                 let apply = format!("href=\"/{}/{}/apply/\"", m.slug, lang.code());
                 assert_eq!(
                     html.contains(&apply),
-                    expected == "eligible",
+                    outcome == "eligible",
                     "{href}: application link only when eligible"
                 );
             }
@@ -197,7 +312,7 @@ fn scenarios_cover_every_answer_and_every_outcome() {
     let check = QuickCheck::load(&root, &languages).unwrap();
     let used: BTreeSet<(String, String)> = scenarios()
         .into_iter()
-        .flat_map(|(answers, _)| answers.into_iter().map(|(q, a)| (q.to_owned(), a)))
+        .flat_map(|s| s.answers.into_iter().map(|(q, a)| (q.to_owned(), a)))
         .collect();
     for question in check.questions.values() {
         for answer in &question.answers {
@@ -209,7 +324,10 @@ fn scenarios_cover_every_answer_and_every_outcome() {
             );
         }
     }
-    let outcomes: BTreeSet<&str> = scenarios().into_iter().map(|(_, o)| o).collect();
+    let results: BTreeSet<&str> = scenarios().iter().map(|s| s.result).collect();
+    let all: BTreeSet<&str> = check.results.keys().map(String::as_str).collect();
+    assert_eq!(results, all, "every result is some scenario's end");
+    let outcomes: BTreeSet<&str> = scenarios().iter().map(|s| s.outcome).collect();
     assert_eq!(
         outcomes,
         BTreeSet::from([

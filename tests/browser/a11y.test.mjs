@@ -37,10 +37,24 @@ test("every service page in every language has no accessibility violation", asyn
   }
 });
 
+test("the public body's pages in every language have no accessibility violation", async () => {
+  const pages = await servicePages();
+  let checked = 0;
+  for (const { path, lang } of pages) {
+    const own = ["accessibility", "privacy", "imprint"];
+    const germanOnly = lang === "de" ? ["easy-read", "sign-language"] : [];
+    for (const page of [...own, ...germanOnly]) {
+      await checkPage(`${path}${page}/`, 200);
+      checked += 1;
+    }
+  }
+  assert.ok(checked >= 9 * 5 + 9 * 3, `checked ${checked} pages`);
+});
+
 test("service page reflows on a 320 px wide phone without horizontal scrolling", async () => {
   const context = await shared.browser.newContext({ viewport: { width: 320, height: 640 } });
   try {
-    for (const path of ["/", "/koeln/de/", "/kreis-paderborn/en/"]) {
+    for (const path of ["/", "/koeln/de/", "/kreis-paderborn/en/", "/bielefeld/de/privacy/", "/bielefeld/de/easy-read/"]) {
       const { page } = await openPage(context, shared.site.origin + path, shared.site.origin);
       const overflow = await page.evaluate(() => document.documentElement.scrollWidth);
       assert.ok(overflow <= 320, `${path} is ${overflow}px wide at 320px`);

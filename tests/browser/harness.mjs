@@ -158,6 +158,7 @@ export async function fillApplication(page, birthDate) {
   await page.selectOption("#f-birth_country", "TR");
   await page.check("#f-sex");
   await page.selectOption("#f-nationalities-0-country", "TR");
+  await page.selectOption("#f-id_document", "passport");
   await page.fill("#f-street", "Niederwall 1");
   await page.fill("#f-postcode", "33602");
   await page.fill("#f-city", "Bielefeld");
@@ -165,10 +166,11 @@ export async function fillApplication(page, birthDate) {
   await page.fill("#f-resident_since", "2015-03-01");
   await page.selectOption("#f-permit", "settlement_permit");
   await page.selectOption("#f-marital_status", "single");
-  for (const radio of ["#f-german_proof", "#f-test_proof", "#f-livelihood", "#f-benefits", "#f-convicted", "#f-proceedings_pending"]) {
+  // The first answer of each: "no" where the question is yes or no.
+  for (const radio of ["#f-long_stays_abroad", "#f-german_proof", "#f-test_proof", "#f-livelihood", "#f-benefits", "#f-convicted", "#f-proceedings_pending"]) {
     await page.check(radio);
   }
-  for (const box of ["#f-fdgo_declaration", "#f-responsibility_declaration", "#f-truthful", "#f-privacy_notice"]) {
+  for (const box of ["#f-fdgo_declaration", "#f-responsibility_declaration", "#f-truthful"]) {
     await page.check(box);
   }
 }

@@ -20,7 +20,7 @@ test("without JavaScript every office is listed with its postcodes and key", asy
 test("the filter narrows the list to the office for a postcode and is accessible", async () => {
   const context = await shared.browser.newContext();
   const { page } = await openPage(context, shared.site.origin + "/", shared.site.origin);
-  const filter = page.getByLabel("Ort, Postleitzahl oder Gemeindeschlüssel");
+  const filter = page.getByLabel("Ort, Postleitzahl, Gemeinde- oder Kreisschlüssel");
   await filter.fill("33129");
   await page.waitForFunction(() => document.querySelector("#filter-status").textContent !== "");
   const visible = await page.locator(".entry:visible .entry-name").allInnerTexts();
@@ -36,7 +36,7 @@ test("the filter narrows the list to the office for a postcode and is accessible
 test("an umlaut-free spelling finds Köln and the language link leads to English", async () => {
   const context = await shared.browser.newContext();
   const { page } = await openPage(context, shared.site.origin + "/", shared.site.origin);
-  await page.getByLabel("Ort, Postleitzahl oder Gemeindeschlüssel").fill("koln");
+  await page.getByLabel("Ort, Postleitzahl, Gemeinde- oder Kreisschlüssel").fill("koln");
   await page.waitForFunction(() => document.querySelector("#filter-status").textContent !== "");
   assert.deepEqual(await page.locator(".entry:visible .entry-name").allInnerTexts(), ["Köln"]);
   await page.goto(shared.site.origin + "/koeln/de/");

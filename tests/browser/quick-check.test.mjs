@@ -4,15 +4,20 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readdir } from "node:fs/promises";
-import { join } from "node:path";
+import { join, relative } from "node:path";
 import { openPage, axeViolations, siteDir, useSiteAndBrowser } from "./harness.mjs";
 
 const shared = useSiteAndBrowser();
 
+/** Every page below the quick-check, tracks (sub-folders of pages) included. */
 async function quickCheckPages(slug, lang) {
-  const dir = join(siteDir, slug, lang, "quick-check");
-  const nodes = (await readdir(dir, { withFileTypes: true })).filter((e) => e.isDirectory()).map((e) => e.name);
-  return [`/${slug}/${lang}/quick-check/`, ...nodes.sort().map((n) => `/${slug}/${lang}/quick-check/${n}/`)];
+  const root = join(siteDir, slug, lang, "quick-check");
+  const entries = await readdir(root, { recursive: true, withFileTypes: true });
+  const pages = entries
+    .filter((e) => e.isFile() && e.name === "index.html")
+    .map((e) => relative(root, e.parentPath ?? e.path))
+    .map((dir) => `/${slug}/${lang}/quick-check/${dir ? `${dir}/` : ""}`);
+  return pages.sort();
 }
 
 test("every question and result page in every language has no accessibility violation", async () => {
@@ -76,7 +81,7 @@ test("keyboard only: a spouse of a German reaches the eligible result and sees t
   assert.ok(await answers.isVisible(), "your answers are listed");
   const listed = await answers.locator("dd").allInnerTexts();
   assert.equal(listed.length, path.length);
-  assert.equal(listed[1], "3 bis 5 Jahre");
+  assert.equal(listed[1], "3 bis unter 5 Jahre");
   assert.equal(listed[9], "Ja, aber nur geringfügig");
   assert.deepEqual(await axeViolations(page), [], "result page with answers shown");
   await context.close();
@@ -91,6 +96,12 @@ test("without JavaScript the check still leads to a result, and back goes one qu
   await page.getByRole("link", { name: "Back" }).click();
   assert.equal(await page.locator("[data-question]").getAttribute("data-question"), "residence_years");
   await page.locator('[data-answer="under_3"]').click();
+  assert.equal(await page.locator("[data-question]").getAttribute("data-question"), "family_applies");
+  await page.locator('[data-answer="yes"]').click();
+  assert.match(page.url(), /\/quick-check\/co_naturalization\/residence_status\/$/, "on the co-naturalization track");
+  await page.getByRole("link", { name: "Back" }).click();
+  assert.equal(await page.locator("[data-question]").getAttribute("data-question"), "family_applies");
+  await page.locator('[data-answer="no"]').click();
   assert.equal(await page.locator("[data-outcome]").getAttribute("data-outcome"), "not_yet");
   assert.equal(await page.locator("[data-your-answers]").isVisible(), false, "summary needs JavaScript");
   assert.match(await page.locator("main").innerText(), /at least 5 years/);

@@ -73,7 +73,14 @@ fn municipality_yaml(i: usize) -> (String, String) {
         .collect();
     let serves = if kind == "kreis" {
         let towns: Vec<String> = (1..=6)
-            .map(|k| format!("  - {}{}", STEMS[(i + k) % STEMS.len()], SUFFIXES[k]))
+            .map(|k| {
+                format!(
+                    "  - {{ name: \"{}{}\", ags: \"{state:02}{district:03}{:03}\" }}",
+                    STEMS[(i + k) % STEMS.len()],
+                    SUFFIXES[k],
+                    k * 4
+                )
+            })
             .collect();
         format!("serves:\n{}\n", towns.join("\n"))
     } else {
@@ -139,6 +146,24 @@ fn copy_dir(from: &Path, to: &Path) -> std::io::Result<()> {
     Ok(())
 }
 
+/// The corpus spreads over all 16 Länder; the repository has a file for
+/// North Rhine-Westphalia only, so the others get a synthetic copy of it.
+fn write_synthetic_lands(dir: &Path) -> std::io::Result<()> {
+    let model = std::fs::read_to_string(dir.join("nw.yaml"))?;
+    for land in 1..=16 {
+        let key = format!("{land:02}");
+        if key == "05" {
+            continue;
+        }
+        let text = format!(
+            "# SYNTHETIC, for benchmarks only: North Rhine-Westphalia's data under Land {key}.\n{}",
+            model.replace("key: \"05\"", &format!("key: \"{key}\""))
+        );
+        std::fs::write(dir.join(format!("synthetic-{key}.yaml")), text)?;
+    }
+    Ok(())
+}
+
 fn write_corpus(args: &Args) -> std::io::Result<()> {
     if args.out.exists() {
         std::fs::remove_dir_all(&args.out)?;
@@ -147,7 +172,10 @@ fn write_corpus(args: &Args) -> std::io::Result<()> {
     std::fs::create_dir_all(&municipalities)?;
     copy_dir(&args.from.join("content"), &args.out.join("content"))?;
     copy_dir(&args.from.join("themes"), &args.out.join("themes"))?;
-    std::fs::copy(args.from.join("site.yaml"), args.out.join("site.yaml"))?;
+    let site = std::fs::read_to_string(args.from.join("site.yaml"))?;
+    let site = site.replace("operator: bielefeld", "operator: gemeinde-00000");
+    std::fs::write(args.out.join("site.yaml"), site)?;
+    write_synthetic_lands(&args.out.join("content/lands"))?;
     for i in 0..args.count {
         let (slug, yaml) = municipality_yaml(i);
         std::fs::write(municipalities.join(format!("{slug}.yaml")), yaml)?;

@@ -30,10 +30,7 @@ impl Renderer<'_> {
     ) -> Result<(Vec<Page>, Option<String>), BuildError> {
         let home = format!("{}{}/{}/", self.base, m.slug, lang.code());
         let data = self.block_context(m, lang);
-        let start_href = format!(
-            "{home}{}",
-            self.quick_check.page_path(&self.quick_check.start)
-        );
+        let start_href = format!("{home}{}", self.quick_check.start_path());
         let Some((endpoint, form)) = self
             .form_endpoint(m)
             .zip(self.forms.definitions.values().next())

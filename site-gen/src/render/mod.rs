@@ -4,6 +4,7 @@
 //! The quick-check's pages are in [`quick_check`].
 
 mod apply;
+mod public_pages;
 mod quick_check;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -18,7 +19,9 @@ use crate::error::{BuildError, EditorError, describe_template_error};
 use crate::forms::Forms;
 use crate::languages::Lang;
 use crate::markdown::render_section_markdown;
-use crate::municipality::{Municipality, Office, Weekday};
+use crate::municipality::{
+    Kind, Municipality, Office, PublicBody, SIGN_LANGUAGE_VIDEO_TYPES, Weekday,
+};
 use crate::quick_check::QuickCheck;
 use crate::site::SiteConfig;
 use crate::values::{FormEndpoint, origin_of};
@@ -52,7 +55,9 @@ struct OpeningRow {
 struct IndexEntry<'a> {
     name: &'a str,
     kind: &'a str,
-    ags: &'a str,
+    /// "Gemeindeschlüssel" or, for a Kreis, "Kreisschlüssel".
+    key_label: &'a str,
+    key: &'a str,
     postcodes: String,
     serves: String,
     links: Vec<Alternate>,
@@ -78,6 +83,8 @@ pub struct Renderer<'c> {
     /// Converted once: every page needs them.
     assets_value: Value,
     ui_values: BTreeMap<Lang, Value>,
+    /// The municipality whose public-body pages the site-wide pages link to.
+    operator: Option<String>,
 }
 
 impl<'c> Renderer<'c> {
@@ -116,7 +123,10 @@ impl<'c> Renderer<'c> {
                 .map_err(|e| BuildError::theme(&name, &e))?;
         }
         let mut errors = Vec::new();
-        let shared = content.languages.values().flat_map(|c| c.blocks.iter());
+        let shared = content
+            .languages
+            .values()
+            .flat_map(|c| c.blocks.iter().chain(&c.pages));
         let own = municipalities
             .iter()
             .flat_map(|m| m.overrides.values().flatten());
@@ -160,6 +170,7 @@ impl<'c> Renderer<'c> {
             origin: site.origin(),
             assets_value: ser(&assets),
             ui_values,
+            operator: site.operator.as_ref().map(|o| o.value.clone()),
         })
     }
 
@@ -202,12 +213,17 @@ impl<'c> Renderer<'c> {
                 slug => &m.slug,
                 name => m.name.as_str(),
                 ags => m.ags.value.as_str(),
+                key => m.shown_key(),
+                key_label => ui_text(ui, key_label_key(m)),
                 kind => ui_text(ui, m.kind.ui_key()),
                 postcodes => ser(&m.postcodes.value),
-                serves => ser(&m.serves),
+                serves => ser(m.served_labels()),
                 coat_of_arms => m.coat_of_arms.as_ref().map(|_| format!("{}{}/coat-of-arms.svg", self.base, m.slug)),
             },
             office => office_view(&m.office, lang, ui),
+            land => self.content.lands.get(m.land_key()).map(|land| ser(land.view(lang))),
+            sign_language => sign_language_view(m),
+            public_body => ser(public_body_view(m)),
             t => self.ui_value(lang),
             lang => lang.code(),
         }
@@ -236,7 +252,20 @@ impl<'c> Renderer<'c> {
         page: &str,
         extra: Value,
     ) -> Value {
-        let alternates = self.alternates(m.languages(), lang, |code| {
+        self.municipality_page_in(m, lang, data, page, extra, m.languages())
+    }
+
+    /// [`Self::municipality_page`] for a page that exists only in `languages`.
+    fn municipality_page_in(
+        &self,
+        m: &Municipality,
+        lang: Lang,
+        data: &Value,
+        page: &str,
+        extra: Value,
+        languages: &[Lang],
+    ) -> Value {
+        let alternates = self.alternates(languages, lang, |code| {
             format!("{}{}/{code}/{page}", self.base, m.slug)
         });
         context! {
@@ -250,6 +279,7 @@ impl<'c> Renderer<'c> {
             municipality => data.get_attr("municipality").unwrap_or_default(),
             office => data.get_attr("office").unwrap_or_default(),
             home => format!("{}{}/{}/", self.base, m.slug, lang.code()),
+            public_links => ser(self.public_links(&m.slug, lang)),
             ..extra
         }
     }
@@ -293,9 +323,10 @@ impl<'c> Renderer<'c> {
             let entry = IndexEntry {
                 name: m.name.as_str(),
                 kind: ui_text(ui, m.kind.ui_key()),
-                ags: m.ags.value.as_str(),
+                key_label: ui_text(ui, key_label_key(m)),
+                key: m.shown_key(),
                 postcodes: join(m.postcodes.value.iter().map(|p| p.as_str())),
-                serves: join(m.serves.iter().map(|s| s.as_str())),
+                serves: m.served_labels().join(", "),
                 links: self.alternates(m.languages(), Lang::primary(), |code| {
                     format!("{}{}/{code}/", self.base, m.slug)
                 }),
@@ -348,6 +379,7 @@ impl<'c> Renderer<'c> {
             t_en => english.map(|c| self.ui_value(c.lang)),
             alternates => ser(Vec::<Alternate>::new()),
             home => &self.base,
+            public_links => self.site_public_links(),
             ..extra
         }
     }
@@ -365,7 +397,7 @@ impl<'c> Renderer<'c> {
             form_action = format!("{form_action} {endpoint}");
         }
         format!(
-            "default-src 'none'; script-src {own}; style-src {own}; img-src {own}; \
+            "default-src 'none'; script-src {own}; style-src {own}; img-src {own}; media-src {own}; \
              form-action {form_action}; base-uri 'none'"
         )
     }
@@ -396,7 +428,13 @@ impl<'c> Renderer<'c> {
             let ctx = self.block_context(m, *lang);
             let mut known = BTreeSet::new();
             collect_paths(&ctx, "", &mut known);
-            for block in m.blocks(&self.language(*lang).blocks, *lang) {
+            collect_paths(&optional_paths(), "", &mut known);
+            let language = self.language(*lang);
+            for block in m
+                .blocks(&language.blocks, *lang)
+                .into_iter()
+                .chain(&language.pages)
+            {
                 let Ok(template) = self.env.get_template(&template_name(block)) else {
                     continue;
                 };
@@ -428,6 +466,7 @@ impl<'c> Renderer<'c> {
         }
         for lang in m.languages() {
             self.render_service_page(m, *lang)?;
+            self.render_public_pages(m, *lang)?;
         }
         Ok(())
     }
@@ -451,6 +490,78 @@ fn escape_html_text(
 /// Any serializable value as a template value.
 fn ser<T: Serialize>(value: T) -> Value {
     Value::from(minijinja::value::Serde(value))
+}
+
+/// The sign-language video as the page shows it: file names (published
+/// beside the page), media type and the transcript as HTML.
+fn sign_language_view(m: &Municipality) -> Option<Value> {
+    let video = m.sign_language.as_ref()?;
+    let name = |path: &str| {
+        Path::new(path)
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or_default()
+            .to_owned()
+    };
+    let extension = video
+        .video
+        .value
+        .rsplit('.')
+        .next()
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    let media_type = SIGN_LANGUAGE_VIDEO_TYPES
+        .iter()
+        .find(|(ext, _)| *ext == extension)
+        .map_or("video/mp4", |(_, media)| media);
+    Some(context! {
+        video => name(&video.video.value),
+        media_type => media_type,
+        captions => name(&video.captions.value),
+        transcript_html => Value::from_safe_string(render_section_markdown(video.transcript.value.as_str())),
+    })
+}
+
+/// The parts of the context that a municipality may leave out, fully
+/// filled in, so that a text may use them (behind `{% if %}`) even when the
+/// municipality that proves the texts has none.
+fn optional_paths() -> Value {
+    let address = serde_json::json!({ "street": "", "postcode": "", "city": "" });
+    let contact = serde_json::json!({ "name": "", "email": "", "phone": "", "address": address });
+    ser(serde_json::json!({
+        "public_body": {
+            "address": address,
+            "data_protection_officer": contact,
+            "accessibility_feedback": contact,
+        },
+        "sign_language": { "video": "", "media_type": "", "captions": "", "transcript_html": "" },
+    }))
+}
+
+/// The interface string naming the key a citizen sees for `m`.
+fn key_label_key(m: &Municipality) -> &'static str {
+    if m.kind == Kind::Kreis {
+        "kreis_key"
+    } else {
+        "ags"
+    }
+}
+
+/// The public body as templates see it: the municipality's own data, or
+/// only its name (marked unverified) where the file has none.
+fn public_body_view(m: &Municipality) -> PublicBody {
+    m.public_body.clone().unwrap_or_else(|| PublicBody {
+        name: m.name.clone(),
+        represented_by: None,
+        address: None,
+        phone: None,
+        email: None,
+        web: None,
+        data_protection_officer: None,
+        accessibility_feedback: None,
+        operator: None,
+        verified: false,
+    })
 }
 
 fn template_name(block: &Block) -> String {

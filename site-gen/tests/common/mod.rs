@@ -23,7 +23,15 @@ impl Tree {
         for part in ["content", "themes"] {
             copy_dir(&root.join(part), &dir.path().join(part));
         }
-        std::fs::copy(root.join("site.yaml"), dir.path().join("site.yaml")).expect("site.yaml");
+        let mut site = std::fs::read_to_string(root.join("site.yaml")).expect("site.yaml");
+        if !municipalities.is_empty() && !municipalities.contains(&"bielefeld") {
+            // The sample operator is not part of this tree: the first one stands in.
+            site = site.replace(
+                "operator: bielefeld",
+                &format!("operator: {}", municipalities[0]),
+            );
+        }
+        std::fs::write(dir.path().join("site.yaml"), site).expect("site.yaml");
         let target = dir.path().join("municipalities");
         std::fs::create_dir_all(&target).expect("municipalities");
         for entry in walkdir::WalkDir::new(root.join("municipalities"))
