@@ -83,6 +83,35 @@ fn fuzz_submissions_get_a_clear_answer() {
     }
 }
 
+#[test]
+fn the_valid_seeds_are_accepted_so_the_fuzzer_reaches_sealing_and_storing() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let app = app(dir.path());
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    for (folder, content_type) in [
+        ("submission-urlencoded", "application/x-www-form-urlencoded"),
+        ("submission-multipart", "multipart/form-data; boundary=B"),
+    ] {
+        let seed = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../tests/fuzz")
+            .join(folder)
+            .join("valid.txt");
+        let body = std::fs::read(&seed).expect("seed");
+        let request = Request::post("/submit/bielefeld/einbuergerung")
+            .header("content-type", content_type)
+            .body(Body::from(body))
+            .expect("request");
+        let response = runtime
+            .block_on(app.clone().call(request))
+            .unwrap_or_else(|never| match never {});
+        assert_eq!(
+            response.status(),
+            StatusCode::SEE_OTHER,
+            "{folder}/valid.txt must stay a valid application (update it with the form)"
+        );
+    }
+}
+
 proptest! {
     #![proptest_config(config())]
 

@@ -237,7 +237,8 @@ fn conditional_fields_and_excluded_codes_are_enforced_by_the_server() {
             ("conviction_details", "required")
         ]
     );
-    // The spouse may be German; the details make the conviction complete.
+    // The spouse may be German, and then § 9 needs the date since when;
+    // the details make the conviction complete.
     let fields = with(
         with(
             with(valid_application("en"), "convicted", "yes"),
@@ -247,6 +248,14 @@ fn conditional_fields_and_excluded_codes_are_enforced_by_the_server() {
         "spouse_nationality",
         "DE",
     );
+    let refused = post_form(&s.form_fn.addr, SUBMIT, &fields, &json);
+    assert_eq!(refused.status, 422, "{}", refused.body);
+    assert!(
+        refused.body.contains("\"field\":\"spouse_german_since\""),
+        "{}",
+        refused.body
+    );
+    let fields = with(fields, "spouse_german_since", "1985-02-01");
     let accepted = post_form(&s.form_fn.addr, SUBMIT, &fields, &json);
     assert_eq!(accepted.status, 201, "{}", accepted.body);
 }

@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 use rayon::prelude::*;
 
 use crate::committed_keys::committed_identity;
-use crate::content::{load_content, sorted_entries};
+use crate::content::{PUBLIC_PAGES, SiteContent, load_content, sorted_entries};
 use crate::error::{BuildError, EditorError, EditorErrors};
 use crate::forms::Forms;
 use crate::municipality::{Municipality, load_municipalities};
@@ -67,54 +67,90 @@ pub struct BuildReport {
     pub elapsed: Duration,
 }
 
+/// Everything a build reads, loaded and checked, before anything is rendered.
+pub struct SiteData {
+    pub root: PathBuf,
+    pub site: SiteConfig,
+    pub content: SiteContent,
+    pub quick_check: QuickCheck,
+    pub forms: Forms,
+    pub municipalities: Vec<Municipality>,
+    theme_assets: ThemeAssets,
+}
+
+impl SiteData {
+    /// Loads and checks site.yaml, the content, the quick-check, the forms,
+    /// the municipalities and the theme's assets, with the overrides of `options`.
+    pub fn load(options: &BuildOptions) -> Result<Self, BuildError> {
+        let root = &options.root;
+        let mut site = SiteConfig::load(root)?;
+        if let Some(base_url) = &options.base_url {
+            site.base_url = base_url.clone();
+        }
+        if let Some(endpoint) = &options.form_endpoint {
+            site.form_endpoint = Some(endpoint.clone());
+        }
+        let content = load_content(root)?;
+        let languages: Vec<_> = content.languages.keys().copied().collect();
+        let quick_check = QuickCheck::load(root, &languages)?;
+        let forms = Forms::load(root, &languages)?;
+        let municipalities = load_municipalities(root, &content)?;
+        check_operator(&site, &municipalities)?;
+        let theme_assets =
+            ThemeAssets::load(&root.join("themes").join(&site.theme).join("assets"))?;
+        Ok(Self {
+            root: root.clone(),
+            site,
+            content,
+            quick_check,
+            forms,
+            municipalities,
+            theme_assets,
+        })
+    }
+
+    /// The theme's templates with every block compiled, and every page's
+    /// templates proved once: what is left to do cannot fail for an editor.
+    pub fn renderer(&self) -> Result<Renderer<'_>, BuildError> {
+        let renderer = Renderer::new(
+            &self.root,
+            &self.site,
+            &self.content,
+            &self.quick_check,
+            &self.forms,
+            &self.municipalities,
+            self.theme_assets.urls(&self.site.base_path())?,
+        )?;
+        // Shared blocks are the same for everyone: one municipality proves them;
+        // municipal overrides are proved where they are used.
+        let to_check = self.municipalities.first().into_iter().chain(
+            self.municipalities
+                .iter()
+                .filter(|m| !m.overrides.is_empty()),
+        );
+        for m in to_check {
+            renderer.check_blocks(m)?;
+        }
+        check_online_delivery(&self.site, &renderer, &self.municipalities)?;
+        Ok(renderer)
+    }
+}
+
 /// Builds the whole site, or changes nothing and says why not.
 pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
     let started = Instant::now();
     check_output_folders(options)?;
-    let root = &options.root;
-    let mut site = SiteConfig::load(root)?;
-    if let Some(base_url) = &options.base_url {
-        site.base_url = base_url.clone();
-    }
-    if let Some(endpoint) = &options.form_endpoint {
-        site.form_endpoint = Some(endpoint.clone());
-    }
-    let content = load_content(root)?;
-    let languages: Vec<_> = content.languages.keys().copied().collect();
-    let quick_check = QuickCheck::load(root, &languages)?;
-    let forms = Forms::load(root, &languages)?;
-    let municipalities = load_municipalities(root, &content)?;
-    check_operator(&site, &municipalities)?;
-    let theme_assets = ThemeAssets::load(&root.join("themes").join(&site.theme).join("assets"))?;
-    let renderer = Renderer::new(
-        root,
-        &site,
-        &content,
-        &quick_check,
-        &forms,
-        &municipalities,
-        theme_assets.urls(&site.base_path())?,
-    )?;
-    // Shared blocks are the same for everyone: one municipality proves them;
-    // municipal overrides are proved where they are used.
-    let to_check = municipalities
-        .first()
-        .into_iter()
-        .chain(municipalities.iter().filter(|m| !m.overrides.is_empty()));
-    for m in to_check {
-        renderer.check_blocks(m)?;
-    }
-    check_online_delivery(&site, &renderer, &municipalities)?;
-
+    let data = SiteData::load(options)?;
+    let renderer = data.renderer()?;
     let site_out = Staging::new(&options.out, FolderKind::Site)?;
     let function_out = Staging::new(&options.function_out, FolderKind::Function)?;
     let writer = SiteWriter {
-        root,
-        site: &site,
+        root: &data.root,
+        site: &data.site,
         renderer: &renderer,
-        forms: &forms,
-        municipalities: &municipalities,
-        theme_assets: &theme_assets,
+        forms: &data.forms,
+        municipalities: &data.municipalities,
+        theme_assets: &data.theme_assets,
         site_out: &site_out,
         function_out: &function_out,
     };
@@ -122,7 +158,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
         Ok(pages) => {
             publish_all(vec![site_out, function_out])?;
             Ok(BuildReport {
-                municipalities: municipalities.len(),
+                municipalities: data.municipalities.len(),
                 pages,
                 elapsed: started.elapsed(),
             })
@@ -384,11 +420,14 @@ impl SiteWriter<'_> {
     }
 
     fn render_sitemap(&self) -> Result<(), BuildError> {
-        let xml = render_sitemap(
-            self.site,
-            self.municipalities,
-            &["", "quick-check/", "accessibility/", "privacy/", "imprint/"],
-        );
+        let public: Vec<String> = PUBLIC_PAGES
+            .iter()
+            .filter(|p| !p.german_only)
+            .map(|p| format!("{}/", p.id))
+            .collect();
+        let mut pages = vec!["", "quick-check/"];
+        pages.extend(public.iter().map(String::as_str));
+        let xml = render_sitemap(self.site, self.municipalities, &pages);
         self.site_out.write("sitemap.xml", xml.as_bytes())
     }
 

@@ -36,17 +36,61 @@ pub const SERVICE_BLOCKS: &[(&str, &str)] = &[
     ("zustaendige-stelle", "Zuständige Stelle"),
 ];
 
-/// The pages every public body publishes, by id (also the last part of their
-/// address, `/<slug>/<lang>/<id>/`), and whether they exist in German only
-/// (Leichte Sprache and sign language are German by nature). Their text is
+/// One of the pages every public body publishes. Its text is
 /// `content/<lang>/pages/<id>.md`, Markdown with template variables.
-pub const PUBLIC_PAGES: &[(&str, bool)] = &[
-    ("accessibility", false),
-    ("privacy", false),
-    ("imprint", false),
-    ("easy-read", true),
-    ("sign-language", true),
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct PublicPage {
+    /// Also the last part of the address, `/<slug>/<lang>/<id>/`.
+    pub id: &'static str,
+    /// Leichte Sprache and sign language are German by nature.
+    pub german_only: bool,
+    /// Shows the public body's data (controller, contacts), so the page says
+    /// when they are not yet confirmed.
+    pub names_public_body: bool,
+    /// Shows the Land's authorities, so the page says when they are not yet verified.
+    pub names_land: bool,
+}
+
+/// The public body's pages, in the order the footer links them.
+pub const PUBLIC_PAGES: &[PublicPage] = &[
+    PublicPage {
+        id: "accessibility",
+        german_only: false,
+        names_public_body: true,
+        names_land: true,
+    },
+    PublicPage {
+        id: "privacy",
+        german_only: false,
+        names_public_body: true,
+        names_land: true,
+    },
+    PublicPage {
+        id: "imprint",
+        german_only: false,
+        names_public_body: true,
+        names_land: false,
+    },
+    PublicPage {
+        id: "easy-read",
+        german_only: true,
+        names_public_body: false,
+        names_land: false,
+    },
+    PublicPage {
+        id: "sign-language",
+        german_only: true,
+        names_public_body: false,
+        names_land: false,
+    },
 ];
+
+impl PublicPage {
+    /// Whether the page is published in `lang`.
+    pub fn exists_in(&self, lang: Lang) -> bool {
+        !self.german_only || lang == Lang::primary()
+    }
+}
 
 /// Front matter of a description block.
 #[derive(Debug, Deserialize)]
@@ -145,15 +189,19 @@ fn load_markdown_dir(
             ));
             continue;
         }
-        let loaded =
-            read_text(&path, &shown).and_then(|text| parse_document::<BlockFront>(&text, &shown));
+        let loaded = read_text(&path, &shown).and_then(|text| {
+            template_in_link_address(&text, &shown).map_or(Ok(()), Err)?;
+            parse_document::<BlockFront>(&text, &shown)
+        });
         match loaded {
-            Ok(doc) => blocks.push(LoadedBlock {
-                id,
-                front: doc.front,
-                html: render(&doc.body),
-                source: shown,
-            }),
+            Ok(doc) => {
+                blocks.push(LoadedBlock {
+                    id,
+                    front: doc.front,
+                    html: render(&doc.body),
+                    source: shown,
+                });
+            }
             Err(error) => errors.push(error),
         }
     }
@@ -315,6 +363,23 @@ fn check_translations(root: &Path, content: &SiteContent) -> Result<(), BuildErr
     errors.into_result()
 }
 
+/// Markdown percent-encodes a link address, so `[text]({{ office.web }})`
+/// would become a dead link: say so where it is written.
+fn template_in_link_address(text: &str, file: &Path) -> Option<EditorError> {
+    let (at, _) = text
+        .match_indices("](")
+        .find(|(at, _)| text[at + 2..].trim_start().starts_with("{{"))?;
+    let line = text[..at].matches('\n').count() + 1;
+    let column = text[..at].chars().rev().take_while(|c| *c != '\n').count() + 3;
+    Some(EditorError::new(
+        file,
+        line,
+        column,
+        "a template variable cannot be a Markdown link address (it would be encoded into a \
+         dead link): write the link as HTML, e.g. <a href=\"{{ office.web }}\">{{ office.web }}</a>",
+    ))
+}
+
 /// Loads `content/<lang>/pages/*.md`; a language without the folder has none.
 fn load_pages(root: &Path, dir: &Path) -> Result<Vec<Block>, Vec<EditorError>> {
     if !dir.is_dir() {
@@ -341,9 +406,9 @@ fn check_public_pages(content: &SiteContent) -> Result<(), BuildError> {
         let dir = PathBuf::from("content")
             .join(language.lang.code())
             .join("pages");
-        for (id, german_only) in PUBLIC_PAGES {
-            let needed = !german_only || language.lang == Lang::primary();
-            if needed && !language.pages.iter().any(|p| p.id == *id) {
+        for page in PUBLIC_PAGES {
+            let id = page.id;
+            if page.exists_in(language.lang) && !language.pages.iter().any(|p| p.id == id) {
                 errors.push(EditorError::whole_file(
                     &dir.join(format!("{id}.md")),
                     format!(
@@ -354,11 +419,11 @@ fn check_public_pages(content: &SiteContent) -> Result<(), BuildError> {
             }
         }
         for page in &language.pages {
-            let known = PUBLIC_PAGES.iter().any(|(id, german_only)| {
-                *id == page.id && (!german_only || language.lang == Lang::primary())
-            });
+            let known = PUBLIC_PAGES
+                .iter()
+                .any(|p| p.id == page.id && p.exists_in(language.lang));
             if !known {
-                let expected: Vec<&str> = PUBLIC_PAGES.iter().map(|(id, _)| *id).collect();
+                let expected: Vec<&str> = PUBLIC_PAGES.iter().map(|p| p.id).collect();
                 errors.push(EditorError::whole_file(
                     &page.source,
                     format!(

@@ -80,44 +80,7 @@ pub fn load_lands(root: &Path, languages: &[Lang]) -> Result<Lands, BuildError> 
                 continue;
             }
         };
-        let key = &file.key;
-        let valid =
-            key.value.len() == 2 && key.value.parse::<u8>().is_ok_and(|n| (1..=16).contains(&n));
-        if !valid {
-            errors.push(EditorError::at(
-                &shown,
-                key.referenced,
-                0,
-                format!(
-                    "`{}` is not a Land's number: expected two digits 01–16 in quotes, e.g. \"05\"",
-                    key.value
-                ),
-            ));
-        } else if lands.contains_key(&key.value) {
-            errors.push(EditorError::at(
-                &shown,
-                key.referenced,
-                0,
-                format!("Land `{}` has a second file: one file per Land", key.value),
-            ));
-        }
-        for (field, text) in [
-            ("name", &file.name),
-            (
-                "naturalization_authorities",
-                &file.naturalization_authorities,
-            ),
-            (
-                "data_protection_authority.name",
-                &file.data_protection_authority.name,
-            ),
-            (
-                "accessibility_enforcement.name",
-                &file.accessibility_enforcement.name,
-            ),
-        ] {
-            errors.extend(translation_errors(&shown, field, text, languages));
-        }
+        check_land_file(&file, &shown, &lands, languages, &mut errors);
         let authorities_html = file
             .naturalization_authorities
             .value
@@ -125,7 +88,7 @@ pub fn load_lands(root: &Path, languages: &[Lang]) -> Result<Lands, BuildError> 
             .map(|(lang, md)| (*lang, render_section_markdown(md)))
             .collect();
         lands.insert(
-            key.value.clone(),
+            file.key.value.clone(),
             Land {
                 file,
                 authorities_html,
@@ -134,6 +97,55 @@ pub fn load_lands(root: &Path, languages: &[Lang]) -> Result<Lands, BuildError> 
     }
     errors.into_result()?;
     Ok(lands)
+}
+
+/// One Land file: a valid, unused Land number and every text translated.
+fn check_land_file(
+    file: &LandFile,
+    shown: &Path,
+    lands: &Lands,
+    languages: &[Lang],
+    errors: &mut EditorErrors,
+) {
+    let key = &file.key;
+    let valid = key.value.len() == 2
+        && key.value.bytes().all(|b| b.is_ascii_digit())
+        && key.value.parse::<u8>().is_ok_and(|n| (1..=16).contains(&n));
+    if !valid {
+        errors.push(EditorError::at(
+            shown,
+            key.referenced,
+            0,
+            format!(
+                "`{}` is not a Land's number: expected two digits 01–16 in quotes, e.g. \"05\"",
+                key.value
+            ),
+        ));
+    } else if lands.contains_key(&key.value) {
+        errors.push(EditorError::at(
+            shown,
+            key.referenced,
+            0,
+            format!("Land `{}` has a second file: one file per Land", key.value),
+        ));
+    }
+    for (field, text) in [
+        ("name", &file.name),
+        (
+            "naturalization_authorities",
+            &file.naturalization_authorities,
+        ),
+        (
+            "data_protection_authority.name",
+            &file.data_protection_authority.name,
+        ),
+        (
+            "accessibility_enforcement.name",
+            &file.accessibility_enforcement.name,
+        ),
+    ] {
+        errors.extend(translation_errors(shown, field, text, languages));
+    }
 }
 
 /// The view of an authority that templates see, in one language.

@@ -166,7 +166,7 @@ pub struct PublicBody {
     #[serde(default)]
     pub accessibility_feedback: Option<Contact>,
     /// The technical operator of the site and the form function (a processor
-    /// under GDPR Art. 28), if not the public body itself.
+    /// under GDPR Art. 28, or the public body's own name if it runs them).
     #[serde(default)]
     pub operator: Option<NonEmpty>,
     /// `false` until someone checked these data with the public body; pages
@@ -189,8 +189,39 @@ pub struct SignLanguageVideo {
 }
 
 /// The video's formats, by file extension, with their media types.
-pub const SIGN_LANGUAGE_VIDEO_TYPES: &[(&str, &str)] =
-    &[("mp4", "video/mp4"), ("webm", "video/webm")];
+const SIGN_LANGUAGE_VIDEO_TYPES: &[(&str, &str)] = &[("mp4", "video/mp4"), ("webm", "video/webm")];
+
+impl SignLanguageVideo {
+    /// The video's media type, if its extension is one the page can offer.
+    pub fn media_type(&self) -> Option<&'static str> {
+        let extension = self.video.value.rsplit_once('.')?.1.to_ascii_lowercase();
+        SIGN_LANGUAGE_VIDEO_TYPES
+            .iter()
+            .find(|(ext, _)| *ext == extension)
+            .map(|(_, media)| *media)
+    }
+
+    /// The names under which video and captions are published, beside the page.
+    pub fn published_names(&self) -> [String; 2] {
+        [&self.video.value, &self.captions.value].map(|path| {
+            Path::new(path)
+                .file_name()
+                .and_then(|n| n.to_str())
+                .unwrap_or_default()
+                .to_owned()
+        })
+    }
+}
+
+/// A path an editor may name: relative, inside `municipalities/` (no `..`,
+/// no root, no drive).
+fn is_plain_relative(path: &str) -> bool {
+    let path = Path::new(path);
+    !path.as_os_str().is_empty()
+        && path
+            .components()
+            .all(|c| matches!(c, std::path::Component::Normal(_)))
+}
 
 /// One municipality file, as parsed.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -291,14 +322,8 @@ impl Municipality {
         };
         [&video.video.value, &video.captions.value]
             .into_iter()
-            .map(|relative| {
-                let name = Path::new(relative)
-                    .file_name()
-                    .and_then(|n| n.to_str())
-                    .unwrap_or_default()
-                    .to_owned();
-                (root.join("municipalities").join(relative), name)
-            })
+            .zip(video.published_names())
+            .map(|(relative, name)| (root.join("municipalities").join(relative), name))
             .collect()
     }
 
@@ -510,7 +535,7 @@ fn check_municipality(m: &Municipality, root: &Path, content: &SiteContent) -> V
     if let Some(coat) = &m.coat_of_arms {
         let path = root.join("municipalities").join(&coat.value);
         let svg = std::fs::read_to_string(&path).unwrap_or_default();
-        if !coat.value.ends_with(".svg") || coat.value.contains("..") {
+        if !coat.value.ends_with(".svg") || !is_plain_relative(&coat.value) {
             errors.push(at(
                 coat.referenced,
                 "expected an .svg file inside municipalities/, e.g. `wappen/koeln.svg`".to_owned(),
@@ -540,14 +565,8 @@ fn check_sign_language(
 ) {
     let dir = root.join("municipalities");
     let at = |location, message: String| EditorError::at(&m.source, location, 0, message);
-    let extension = |path: &str| {
-        path.rsplit_once('.')
-            .map(|(_, ext)| ext.to_ascii_lowercase())
-    };
     let file = &video.video;
-    let known = extension(&file.value)
-        .is_some_and(|ext| SIGN_LANGUAGE_VIDEO_TYPES.iter().any(|(e, _)| *e == ext));
-    if !known || file.value.contains("..") {
+    if video.media_type().is_none() || !is_plain_relative(&file.value) {
         errors.push(at(
             file.referenced,
             "expected an .mp4 or .webm file inside municipalities/, e.g. `media/dgs.mp4`"
@@ -561,8 +580,8 @@ fn check_sign_language(
     }
     let captions = &video.captions;
     let text = std::fs::read_to_string(dir.join(&captions.value)).unwrap_or_default();
-    if extension(&captions.value).as_deref() != Some("vtt")
-        || captions.value.contains("..")
+    if !captions.value.to_ascii_lowercase().ends_with(".vtt")
+        || !is_plain_relative(&captions.value)
         || !text.trim_start_matches('\u{feff}').starts_with("WEBVTT")
     {
         errors.push(at(

@@ -190,93 +190,144 @@ fn is_id(id: &str) -> bool {
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
 }
 
+const BAD_ID: &str =
+    "expected lowercase letters, digits and `_` (it becomes part of a web address)";
+
+/// Every check of the rules: ids and translations first, then, once every
+/// reference exists, the graph (loops, reachability, tracks in use).
 fn check_rules(rules: &RulesFile, file: &Path, languages: &[Lang]) -> Result<(), BuildError> {
     let mut errors = EditorErrors::default();
-    let at = |spanned: serde_saphyr::Location, message: String| {
-        EditorError::at(file, spanned, 0, message)
-    };
-    let bad_id = "expected lowercase letters, digits and `_` (it becomes part of a web address)";
-
     for (id, question) in &rules.questions {
-        if !is_id(id) {
-            errors.push(at(
-                question.text.referenced,
-                format!("question `{id}`: {bad_id}"),
-            ));
-        }
-        if rules.results.contains_key(id) {
-            errors.push(at(
-                question.text.referenced,
-                format!("`{id}` is both a question and a result: ids must be unique"),
-            ));
-        }
-        let field = |name: &str| format!("questions.{id}.{name}");
-        errors.extend(translation_errors(
-            file,
-            &field("text"),
-            &question.text,
-            languages,
-        ));
-        if let Some(hint) = &question.hint {
-            errors.extend(translation_errors(file, &field("hint"), hint, languages));
-        }
-        if question.answers.value.len() < 2 {
-            errors.push(at(
-                question.answers.referenced,
-                format!("question `{id}` needs at least two answers"),
-            ));
-        }
-        let mut answer_ids = BTreeSet::new();
-        for answer in &question.answers.value {
-            let answer_id = &answer.id.value;
-            if !is_id(answer_id) {
-                errors.push(at(
-                    answer.id.referenced,
-                    format!("answer `{answer_id}`: {bad_id}"),
-                ));
-            }
-            if !answer_ids.insert(answer_id) {
-                errors.push(at(
-                    answer.id.referenced,
-                    format!("question `{id}` has the answer `{answer_id}` twice"),
-                ));
-            }
-            errors.extend(translation_errors(
-                file,
-                &format!("questions.{id}.answers.{answer_id}.label"),
-                &answer.label,
-                languages,
-            ));
-            let next = &answer.next.value;
-            if !rules.questions.contains_key(next) && !rules.results.contains_key(next) {
-                errors.push(at(
-                    answer.next.referenced,
-                    format!(
-                        "answer `{answer_id}` of `{id}` leads to `{next}`, which is neither a \
-                         question nor a result: expected one of the ids under `questions:` or `results:`"
-                    ),
-                ));
-            }
-            if let Some(track) = &answer.track
-                && !rules.tracks.contains_key(&track.value)
-            {
-                errors.push(at(
-                    track.referenced,
-                    format!(
-                        "answer `{answer_id}` of `{id}` chooses the track `{}`, which is not \
-                         defined: expected one of the ids under `tracks:`",
-                        track.value
-                    ),
-                ));
-            }
-        }
+        check_question(rules, id, question, file, languages, &mut errors);
     }
     check_tracks(rules, file, &mut errors);
+    check_results(rules, file, languages, &mut errors);
+    if !rules.questions.contains_key(&rules.start.value) {
+        errors.push(EditorError::at(
+            file,
+            rules.start.referenced,
+            0,
+            format!(
+                "`start: {}` is not a question: expected the id of the first question",
+                rules.start.value
+            ),
+        ));
+    }
+    // The graph checks need every reference to exist.
+    errors.into_result()?;
+    check_graph(rules, file)
+}
+
+/// One question: its id, texts and answers, and that each answer leads to
+/// a question or result and chooses only a defined track.
+fn check_question(
+    rules: &RulesFile,
+    id: &str,
+    question: &QuestionEntry,
+    file: &Path,
+    languages: &[Lang],
+    errors: &mut EditorErrors,
+) {
+    let at = |location, message: String| EditorError::at(file, location, 0, message);
+    if !is_id(id) {
+        errors.push(at(
+            question.text.referenced,
+            format!("question `{id}`: {BAD_ID}"),
+        ));
+    }
+    if rules.results.contains_key(id) {
+        errors.push(at(
+            question.text.referenced,
+            format!("`{id}` is both a question and a result: ids must be unique"),
+        ));
+    }
+    let field = |name: &str| format!("questions.{id}.{name}");
+    errors.extend(translation_errors(
+        file,
+        &field("text"),
+        &question.text,
+        languages,
+    ));
+    if let Some(hint) = &question.hint {
+        errors.extend(translation_errors(file, &field("hint"), hint, languages));
+    }
+    if question.answers.value.len() < 2 {
+        errors.push(at(
+            question.answers.referenced,
+            format!("question `{id}` needs at least two answers"),
+        ));
+    }
+    let mut answer_ids = BTreeSet::new();
+    for answer in &question.answers.value {
+        let answer_id = &answer.id.value;
+        if !is_id(answer_id) {
+            errors.push(at(
+                answer.id.referenced,
+                format!("answer `{answer_id}`: {BAD_ID}"),
+            ));
+        }
+        if !answer_ids.insert(answer_id) {
+            errors.push(at(
+                answer.id.referenced,
+                format!("question `{id}` has the answer `{answer_id}` twice"),
+            ));
+        }
+        errors.extend(translation_errors(
+            file,
+            &format!("questions.{id}.answers.{answer_id}.label"),
+            &answer.label,
+            languages,
+        ));
+        check_answer_targets(rules, id, answer, file, errors);
+    }
+}
+
+/// Where an answer leads exists, and so does the track it chooses.
+fn check_answer_targets(
+    rules: &RulesFile,
+    question: &str,
+    answer: &AnswerEntry,
+    file: &Path,
+    errors: &mut EditorErrors,
+) {
+    let answer_id = &answer.id.value;
+    let next = &answer.next.value;
+    if !rules.questions.contains_key(next) && !rules.results.contains_key(next) {
+        errors.push(EditorError::at(
+            file,
+            answer.next.referenced,
+            0,
+            format!(
+                "answer `{answer_id}` of `{question}` leads to `{next}`, which is neither a \
+                 question nor a result: expected one of the ids under `questions:` or `results:`"
+            ),
+        ));
+    }
+    if let Some(track) = &answer.track
+        && !rules.tracks.contains_key(&track.value)
+    {
+        errors.push(EditorError::at(
+            file,
+            track.referenced,
+            0,
+            format!(
+                "answer `{answer_id}` of `{question}` chooses the track `{}`, which is not \
+                 defined: expected one of the ids under `tracks:`",
+                track.value
+            ),
+        ));
+    }
+}
+
+/// Every result: its id and its texts in every language.
+fn check_results(rules: &RulesFile, file: &Path, languages: &[Lang], errors: &mut EditorErrors) {
     for (id, result) in &rules.results {
         if !is_id(id) {
-            errors.push(at(
+            errors.push(EditorError::at(
+                file,
                 result.title.referenced,
-                format!("result `{id}`: {bad_id}"),
+                0,
+                format!("result `{id}`: {BAD_ID}"),
             ));
         }
         for (name, text) in [
@@ -293,19 +344,12 @@ fn check_rules(rules: &RulesFile, file: &Path, languages: &[Lang]) -> Result<(),
             ));
         }
     }
-    if !rules.questions.contains_key(&rules.start.value) {
-        errors.push(at(
-            rules.start.referenced,
-            format!(
-                "`start: {}` is not a question: expected the id of the first question",
-                rules.start.value
-            ),
-        ));
-    }
-    // The graph checks need every reference to exist.
-    errors.into_result()?;
+}
 
+/// No loops; every question asked, every result reached, every track chosen.
+fn check_graph(rules: &RulesFile, file: &Path) -> Result<(), BuildError> {
     let mut errors = EditorErrors::default();
+    let at = |location, message: String| EditorError::at(file, location, 0, message);
     if let Some(cycle) = find_cycle(rules) {
         let first = &rules.questions[&cycle[0]];
         errors.push(at(

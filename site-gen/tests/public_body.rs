@@ -390,3 +390,23 @@ fn a_configured_sign_language_video_is_published_with_captions_and_transcript() 
         "{errors:#?}"
     );
 }
+
+#[test]
+fn a_template_variable_as_a_markdown_link_address_is_refused_where_it_is_written() {
+    let tree = Tree::sample(&["bielefeld"]);
+    let file = "content/de/pages/imprint.md";
+    let text = format!(
+        "{}\nMehr: [Website]({{{{ office.web }}}})\n",
+        tree.read(file)
+    );
+    tree.write(file, &text);
+    let errors = errors_of(&tree);
+    let line = text.lines().count();
+    assert!(
+        errors.iter().any(|e| e.file == Path::new(file)
+            && e.line == line
+            && e.column == 17
+            && e.message.contains("cannot be a Markdown link address")),
+        "{errors:#?}"
+    );
+}

@@ -99,8 +99,7 @@ fn scenarios() -> Vec<Scenario> {
         ("married_to_german", "no"),
         ("family_applies", "yes"),
     ];
-    let at = |question: &str, answer: &str| deviate_at(ADULT_5Y, question, answer);
-    vec![
+    let mut all = vec![
         scenario(
             owned(&[("age", "under_16")]),
             "parents_apply",
@@ -148,69 +147,80 @@ fn scenarios() -> Vec<Scenario> {
             "ask_office_co_naturalization",
             "ask_office",
         ),
-        scenario(
-            deviate_at(ADULT_JOINTLY, "livelihood", "no"),
-            "not_yet_livelihood",
-            "not_yet",
-        ),
-        scenario(
-            deviate_at(ADULT_JOINTLY, "monogamy", "no"),
-            "not_eligible_monogamy",
-            "not_eligible",
-        ),
-        scenario(
-            at("residence_status", "temporary"),
-            "not_yet_residence_status",
-            "not_yet",
-        ),
-        scenario(
-            at("residence_status", "unsure"),
-            "ask_office_residence_status",
-            "ask_office",
-        ),
-        scenario(at("identity", "no"), "ask_office_identity", "ask_office"),
-        scenario(at("livelihood", "no"), "not_yet_livelihood", "not_yet"),
-        scenario(
-            at("livelihood", "exception"),
-            "ask_office_livelihood_exception",
-            "ask_office",
-        ),
-        scenario(
-            at("livelihood", "unsure"),
-            "ask_office_livelihood",
-            "ask_office",
-        ),
-        scenario(at("german_b1", "no"), "not_yet_german", "not_yet"),
-        scenario(
-            at("german_b1", "spoken_only"),
-            "ask_office_german_spoken",
-            "ask_office",
-        ),
-        scenario(at("german_b1", "cannot"), "ask_office_german", "ask_office"),
-        scenario(at("citizenship_test", "no"), "not_yet_test", "not_yet"),
-        scenario(
-            at("citizenship_test", "cannot"),
-            "ask_office_test",
-            "ask_office",
-        ),
-        scenario(
-            at("convictions", "serious"),
-            "ask_office_convictions",
-            "ask_office",
-        ),
-        scenario(at("fdgo", "no"), "not_eligible_fdgo", "not_eligible"),
-        scenario(
-            at("responsibility", "no"),
-            "not_eligible_responsibility",
-            "not_eligible",
-        ),
-        scenario(
-            at("monogamy", "no"),
-            "not_eligible_monogamy",
-            "not_eligible",
-        ),
-    ]
+    ];
+    // Every way to leave the main path, on its own and on the
+    // co-naturalization track (where the same results apply).
+    for (question, answer, result, outcome) in DEVIATIONS {
+        for before in [ADULT_5Y, ADULT_JOINTLY] {
+            all.push(scenario(
+                deviate_at(before, question, answer),
+                result,
+                outcome,
+            ));
+        }
+    }
+    all
 }
+
+/// (question, answer, result, outcome) for every answer that leaves the
+/// path on which all requirements are met.
+const DEVIATIONS: &[(&str, &str, &str, &str)] = &[
+    (
+        "residence_status",
+        "temporary",
+        "not_yet_residence_status",
+        "not_yet",
+    ),
+    (
+        "residence_status",
+        "unsure",
+        "ask_office_residence_status",
+        "ask_office",
+    ),
+    ("identity", "no", "ask_office_identity", "ask_office"),
+    ("livelihood", "no", "not_yet_livelihood", "not_yet"),
+    (
+        "livelihood",
+        "exception",
+        "ask_office_livelihood_exception",
+        "ask_office",
+    ),
+    (
+        "livelihood",
+        "unsure",
+        "ask_office_livelihood",
+        "ask_office",
+    ),
+    ("german_b1", "no", "not_yet_german", "not_yet"),
+    (
+        "german_b1",
+        "spoken_only",
+        "ask_office_german_spoken",
+        "ask_office",
+    ),
+    ("german_b1", "cannot", "ask_office_german", "ask_office"),
+    ("citizenship_test", "no", "not_yet_test", "not_yet"),
+    (
+        "citizenship_test",
+        "cannot",
+        "ask_office_test",
+        "ask_office",
+    ),
+    (
+        "convictions",
+        "serious",
+        "ask_office_convictions",
+        "ask_office",
+    ),
+    ("fdgo", "no", "not_eligible_fdgo", "not_eligible"),
+    (
+        "responsibility",
+        "no",
+        "not_eligible_responsibility",
+        "not_eligible",
+    ),
+    ("monogamy", "no", "not_eligible_monogamy", "not_eligible"),
+];
 
 /// The values of `attribute` on every element of a page.
 fn attribute_values(html: &str, attribute: &str) -> Vec<String> {
@@ -338,6 +348,52 @@ fn scenarios_cover_every_answer_and_every_outcome() {
             "parents_apply"
         ])
     );
+}
+
+#[test]
+fn the_scenarios_walk_through_every_page_of_the_check_tracks_included() {
+    let tree = Tree::sample(&["koeln"]);
+    tree.build().expect("sample builds");
+    let out = tree.out();
+    let mut visited = BTreeSet::new();
+    for Scenario { answers, .. } in scenarios() {
+        for end in 0..=answers.len() {
+            let (href, _) = walk_prefix(&out, &answers[..end]);
+            visited.insert(href);
+        }
+    }
+    let root = out.join("koeln/de/quick-check");
+    let on_disk: BTreeSet<String> = walkdir::WalkDir::new(&root)
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_name() == "index.html")
+        .map(|e| {
+            let dir = e.path().parent().unwrap().strip_prefix(&out).unwrap();
+            format!("/{}/", dir.display())
+        })
+        .collect();
+    assert!(
+        on_disk.iter().any(|p| p.contains("/co_naturalization/")),
+        "the track has pages"
+    );
+    let missed: Vec<&String> = on_disk.difference(&visited).collect();
+    assert!(missed.is_empty(), "pages no scenario reaches: {missed:#?}");
+}
+
+/// The page reached after `answers` (questions checked on the way).
+fn walk_prefix(out: &Path, answers: &[(&str, String)]) -> (String, String) {
+    let mut href = "/koeln/de/quick-check/".to_owned();
+    for (question, answer) in answers {
+        let html = read_page(out, &href);
+        assert_eq!(
+            attribute_values(&html, "data-question"),
+            [*question],
+            "{href}"
+        );
+        href = answer_href(&html, answer).unwrap_or_else(|| panic!("{href}: no answer {answer}"));
+    }
+    let html = read_page(out, &href);
+    (href, html)
 }
 
 #[test]

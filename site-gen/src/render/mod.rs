@@ -19,9 +19,7 @@ use crate::error::{BuildError, EditorError, describe_template_error};
 use crate::forms::Forms;
 use crate::languages::Lang;
 use crate::markdown::render_section_markdown;
-use crate::municipality::{
-    Kind, Municipality, Office, PublicBody, SIGN_LANGUAGE_VIDEO_TYPES, Weekday,
-};
+use crate::municipality::{Kind, Municipality, Office, PublicBody, Weekday};
 use crate::quick_check::QuickCheck;
 use crate::site::SiteConfig;
 use crate::values::{FormEndpoint, origin_of};
@@ -496,28 +494,11 @@ fn ser<T: Serialize>(value: T) -> Value {
 /// beside the page), media type and the transcript as HTML.
 fn sign_language_view(m: &Municipality) -> Option<Value> {
     let video = m.sign_language.as_ref()?;
-    let name = |path: &str| {
-        Path::new(path)
-            .file_name()
-            .and_then(|n| n.to_str())
-            .unwrap_or_default()
-            .to_owned()
-    };
-    let extension = video
-        .video
-        .value
-        .rsplit('.')
-        .next()
-        .unwrap_or_default()
-        .to_ascii_lowercase();
-    let media_type = SIGN_LANGUAGE_VIDEO_TYPES
-        .iter()
-        .find(|(ext, _)| *ext == extension)
-        .map_or("video/mp4", |(_, media)| media);
+    let [file, captions] = video.published_names();
     Some(context! {
-        video => name(&video.video.value),
-        media_type => media_type,
-        captions => name(&video.captions.value),
+        video => file,
+        media_type => video.media_type(),
+        captions => captions,
         transcript_html => Value::from_safe_string(render_section_markdown(video.transcript.value.as_str())),
     })
 }

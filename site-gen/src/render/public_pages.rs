@@ -30,8 +30,9 @@ impl Renderer<'_> {
         let german = Lang::primary();
         PUBLIC_PAGES
             .iter()
-            .map(|(id, german_only)| {
-                let target = if *german_only { german } else { lang };
+            .map(|page| {
+                let target = if page.german_only { german } else { lang };
+                let id = page.id;
                 let label_key = format!("page_{}", id.replace('-', "_"));
                 let ui = &self.language(target).ui;
                 PublicLink {
@@ -52,11 +53,9 @@ impl Renderer<'_> {
     ) -> Result<Vec<Page>, BuildError> {
         let data = self.block_context(m, lang);
         let mut pages = Vec::new();
-        for (id, german_only) in PUBLIC_PAGES {
-            if *german_only && lang != Lang::primary() {
-                continue;
-            }
-            let Some(page) = self.language(lang).pages.iter().find(|p| p.id == *id) else {
+        for kind in PUBLIC_PAGES.iter().filter(|p| p.exists_in(lang)) {
+            let id = kind.id;
+            let Some(page) = self.language(lang).pages.iter().find(|p| p.id == id) else {
                 continue;
             };
             let html = self
@@ -66,12 +65,18 @@ impl Renderer<'_> {
                 .map_err(|e| BuildError::Editor(vec![block_error(page, &e)]))?;
             let path = format!("{id}/");
             let extra = context! {
-                page => context! { id => *id, heading => &page.heading, html => html },
+                page => context! {
+                    id => id,
+                    heading => &page.heading,
+                    html => html,
+                    names_public_body => kind.names_public_body,
+                    names_land => kind.names_land,
+                },
                 sign_language => data.get_attr("sign_language").unwrap_or_default(),
                 public_body => data.get_attr("public_body").unwrap_or_default(),
                 land => data.get_attr("land").unwrap_or_default(),
             };
-            let languages: &[Lang] = if *german_only {
+            let languages: &[Lang] = if kind.german_only {
                 &[Lang::primary()]
             } else {
                 m.languages()
