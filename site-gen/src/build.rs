@@ -7,7 +7,10 @@
 //! published). Both are replaced together, and only when everything worked.
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
+
+use indicatif::ProgressBar;
 
 use rayon::prelude::*;
 
@@ -43,6 +46,8 @@ pub struct BuildOptions {
     pub base_url: Option<SiteUrl>,
     /// Overrides `form_endpoint` of `site.yaml` (e.g. a local form-fn for the demo).
     pub form_endpoint: Option<FormEndpoint>,
+    /// Shows a progress bar on a terminal (hidden when stderr is not one).
+    pub progress: bool,
 }
 
 impl BuildOptions {
@@ -56,6 +61,7 @@ impl BuildOptions {
             function_out,
             base_url: None,
             form_endpoint: None,
+            progress: false,
         }
     }
 }
@@ -65,6 +71,8 @@ pub struct BuildReport {
     pub municipalities: usize,
     pub pages: usize,
     pub elapsed: Duration,
+    /// Where the time went, phase by phase, in order.
+    pub timings: Vec<(&'static str, Duration)>,
 }
 
 /// Everything a build reads, loaded and checked, before anything is rendered.
@@ -76,6 +84,9 @@ pub struct SiteData {
     pub forms: Forms,
     pub municipalities: Vec<Municipality>,
     theme_assets: ThemeAssets,
+    /// How long loading took: `Markdown` (content/ read and rendered) and
+    /// `load` (everything else).
+    pub timings: Vec<(&'static str, Duration)>,
 }
 
 impl SiteData {
@@ -83,14 +94,18 @@ impl SiteData {
     /// the municipalities and the theme's assets, with the overrides of `options`.
     pub fn load(options: &BuildOptions) -> Result<Self, BuildError> {
         let root = &options.root;
+        let site_started = Instant::now();
         let mut site = SiteConfig::load(root)?;
+        let site_loading = site_started.elapsed();
         if let Some(base_url) = &options.base_url {
             site.base_url = base_url.clone();
         }
         if let Some(endpoint) = &options.form_endpoint {
             site.form_endpoint = Some(endpoint.clone());
         }
+        let started = Instant::now();
         let content = load_content(root)?;
+        let markdown = started.elapsed();
         let languages: Vec<_> = content.languages.keys().copied().collect();
         let quick_check = QuickCheck::load(root, &languages)?;
         let forms = Forms::load(root, &languages)?;
@@ -106,6 +121,10 @@ impl SiteData {
             forms,
             municipalities,
             theme_assets,
+            timings: vec![
+                ("load", site_loading + started.elapsed() - markdown),
+                ("Markdown", markdown),
+            ],
         })
     }
 
@@ -141,7 +160,9 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
     let started = Instant::now();
     check_output_folders(options)?;
     let data = SiteData::load(options)?;
+    let validating = Instant::now();
     let renderer = data.renderer()?;
+    let validated = validating.elapsed();
     let site_out = Staging::new(&options.out, FolderKind::Site)?;
     let function_out = Staging::new(&options.function_out, FolderKind::Function)?;
     let writer = SiteWriter {
@@ -153,14 +174,26 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
         theme_assets: &data.theme_assets,
         site_out: &site_out,
         function_out: &function_out,
+        progress: progress_bar(options.progress, data.municipalities.len()),
+        writing: AtomicU64::new(0),
+        busy: AtomicU64::new(0),
     };
+    let rendering = Instant::now();
     match writer.write() {
         Ok(pages) => {
+            let (templates, writing) = writer.split(rendering.elapsed());
+            writer.progress.finish_and_clear();
+            let publishing = Instant::now();
             publish_all(vec![site_out, function_out])?;
+            let mut timings = data.timings.clone();
+            timings.push(("validate", validated));
+            timings.push(("templates", templates));
+            timings.push(("write", writing + publishing.elapsed()));
             Ok(BuildReport {
                 municipalities: data.municipalities.len(),
                 pages,
                 elapsed: started.elapsed(),
+                timings,
             })
         }
         Err(error) => {
@@ -345,6 +378,13 @@ struct SiteWriter<'a> {
     theme_assets: &'a ThemeAssets,
     site_out: &'a Staging,
     function_out: &'a Staging,
+    /// One step per municipality; hidden unless asked for and on a terminal.
+    progress: ProgressBar,
+    /// Nanoseconds spent writing files, summed over threads.
+    writing: AtomicU64,
+    /// Nanoseconds spent on municipalities (templates and writing), summed
+    /// over threads.
+    busy: AtomicU64,
 }
 
 impl SiteWriter<'_> {
@@ -364,8 +404,41 @@ impl SiteWriter<'_> {
     fn render_municipalities(&self) -> Result<usize, BuildError> {
         self.municipalities
             .par_iter()
-            .map(|m| self.render_municipality(m))
+            .map(|m| {
+                let started = Instant::now();
+                let pages = self.render_municipality(m);
+                add_nanos(&self.busy, started.elapsed());
+                self.progress.inc(1);
+                pages
+            })
             .try_reduce(|| 0, |a, b| Ok(a + b))
+    }
+
+    /// Writes a file of the site, counting the time it takes.
+    fn write_site(&self, path: &str, bytes: &[u8]) -> Result<(), BuildError> {
+        self.timed_write(self.site_out, path, bytes)
+    }
+
+    /// Writes a file of form-fn's folder, counting the time it takes.
+    fn write_function(&self, path: &str, bytes: &[u8]) -> Result<(), BuildError> {
+        self.timed_write(self.function_out, path, bytes)
+    }
+
+    fn timed_write(&self, to: &Staging, path: &str, bytes: &[u8]) -> Result<(), BuildError> {
+        let started = Instant::now();
+        let written = to.write(path, bytes);
+        add_nanos(&self.writing, started.elapsed());
+        written
+    }
+
+    /// Splits the wall time of rendering into templates and writing, in the
+    /// proportion the threads spent on each.
+    fn split(&self, wall: Duration) -> (Duration, Duration) {
+        let writing = self.writing.load(Ordering::Relaxed) as f64;
+        let busy = (self.busy.load(Ordering::Relaxed) as f64).max(writing);
+        let share = if busy > 0.0 { writing / busy } else { 0.0 };
+        let written = wall.mul_f64(share);
+        (wall.saturating_sub(written), written)
     }
 
     fn render_municipality(&self, m: &Municipality) -> Result<usize, BuildError> {
@@ -374,8 +447,7 @@ impl SiteWriter<'_> {
         for lang in m.languages() {
             let dir = format!("{}/{}/", m.slug, lang.code());
             let html = self.renderer.render_service_page(m, *lang)?;
-            self.site_out
-                .write(&format!("{dir}index.html"), html.as_bytes())?;
+            self.write_site(&format!("{dir}index.html"), html.as_bytes())?;
             let mut more = self.renderer.render_quick_check_pages(m, *lang)?;
             let (apply, shell) = self.renderer.render_apply_pages(m, *lang)?;
             more.extend(apply);
@@ -385,38 +457,35 @@ impl SiteWriter<'_> {
                 // refused submission in the same page; links absolute,
                 // since form-fn serves it from its own origin.
                 let absolute = absolute_links(&shell, &origin, &base);
-                self.function_out.write(
+                self.write_function(
                     &format!("{SHELLS_DIR}/{}/{}.html", m.slug, lang.code()),
                     absolute.as_bytes(),
                 )?;
             }
             for (path, html) in &more {
-                self.site_out
-                    .write(&format!("{dir}{path}index.html"), html.as_bytes())?;
+                self.write_site(&format!("{dir}{path}index.html"), html.as_bytes())?;
             }
             pages += 1 + more.len();
         }
         for (source, name) in m.sign_language_files(self.root) {
             let bytes = std::fs::read(&source).map_err(|e| BuildError::io("read", &source, e))?;
-            self.site_out
-                .write(&format!("{}/de/sign-language/{name}", m.slug), &bytes)?;
+            self.write_site(&format!("{}/de/sign-language/{name}", m.slug), &bytes)?;
         }
         if let Some(svg) = m.coat_of_arms_path(self.root) {
             let bytes = std::fs::read(&svg).map_err(|e| BuildError::io("read", &svg, e))?;
-            self.site_out
-                .write(&format!("{}/coat-of-arms.svg", m.slug), &bytes)?;
+            self.write_site(&format!("{}/coat-of-arms.svg", m.slug), &bytes)?;
         }
         Ok(pages)
     }
 
     fn render_index(&self) -> Result<(), BuildError> {
         let html = self.renderer.render_index(self.municipalities)?;
-        self.site_out.write("index.html", html.as_bytes())
+        self.write_site("index.html", html.as_bytes())
     }
 
     fn render_not_found(&self) -> Result<(), BuildError> {
         let html = self.renderer.render_not_found()?;
-        self.site_out.write("404.html", html.as_bytes())
+        self.write_site("404.html", html.as_bytes())
     }
 
     fn render_sitemap(&self) -> Result<(), BuildError> {
@@ -428,18 +497,17 @@ impl SiteWriter<'_> {
         let mut pages = vec!["", "quick-check/"];
         pages.extend(public.iter().map(String::as_str));
         let xml = render_sitemap(self.site, self.municipalities, &pages);
-        self.site_out.write("sitemap.xml", xml.as_bytes())
+        self.write_site("sitemap.xml", xml.as_bytes())
     }
 
     fn render_robots(&self) -> Result<(), BuildError> {
-        self.site_out
-            .write("robots.txt", render_robots(self.site).as_bytes())
+        self.write_site("robots.txt", render_robots(self.site).as_bytes())
     }
 
     /// The theme's files under their fingerprinted names.
     fn copy_assets(&self) -> Result<(), BuildError> {
         for (_, published, bytes) in &self.theme_assets.files {
-            self.site_out.write(&format!("assets/{published}"), bytes)?;
+            self.write_site(&format!("assets/{published}"), bytes)?;
         }
         Ok(())
     }
@@ -478,7 +546,7 @@ impl SiteWriter<'_> {
         };
         let json = serde_json::to_vec_pretty(&registry)
             .map_err(|e| BuildError::OutputDir(format!("cannot write {REGISTRY_FILE}: {e}")))?;
-        self.function_out.write(REGISTRY_FILE, &json)
+        self.write_function(REGISTRY_FILE, &json)
     }
 }
 
@@ -493,6 +561,21 @@ fn absolute_links(html: &str, origin: &str, base: &str) -> String {
         );
     }
     out
+}
+
+fn add_nanos(counter: &AtomicU64, took: Duration) {
+    let nanos = u64::try_from(took.as_nanos()).unwrap_or(u64::MAX);
+    counter.fetch_add(nanos, Ordering::Relaxed);
+}
+
+/// A progress bar over `len` municipalities, drawn on stderr only when
+/// `wanted` and stderr is a terminal (indicatif hides it otherwise).
+fn progress_bar(wanted: bool, len: usize) -> ProgressBar {
+    if wanted {
+        ProgressBar::new(len as u64)
+    } else {
+        ProgressBar::hidden()
+    }
 }
 
 /// `operator:` in site.yaml names one of the municipalities.

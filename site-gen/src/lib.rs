@@ -6,6 +6,7 @@
 //! theme, [`build`] writes it all through [`output`] only when nothing failed.
 
 pub mod build;
+pub mod check;
 pub mod committed_keys;
 pub mod content;
 pub mod deploy;
@@ -18,6 +19,7 @@ pub mod municipality;
 pub mod output;
 pub mod quick_check;
 pub mod render;
+pub mod scaffold;
 pub mod site;
 pub mod sitemap;
 pub mod svg;

@@ -22,6 +22,11 @@ struct Cli {
 enum Command {
     /// Build the whole site from content, municipalities and theme.
     Build(cmd::build::Args),
+    /// Check the sources for mistakes, broken links and outdated legal wording.
+    Check(cmd::check::Args),
+    /// Write a new file to fill in, e.g. `new municipality --slug … --name … --ags …`.
+    #[command(subcommand)]
+    New(cmd::new::What),
     /// Upload a finished build to S3-compatible storage: only what changed.
     Deploy(cmd::deploy::Args),
 }
@@ -29,6 +34,8 @@ enum Command {
 fn main() -> ExitCode {
     match Cli::parse().command {
         Command::Build(args) => cmd::build::run(args),
+        Command::Check(args) => cmd::check::run(args),
+        Command::New(what) => cmd::new::run(what),
         Command::Deploy(args) => cmd::deploy::run(args),
     }
 }

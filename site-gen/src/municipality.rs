@@ -35,6 +35,26 @@ pub enum Kind {
 }
 
 impl Kind {
+    /// Every kind, in the order editors see them listed.
+    pub const ALL: [Self; 6] = [
+        Self::KreisfreieStadt,
+        Self::GrosseKreisangehoerigeStadt,
+        Self::MittlereKreisangehoerigeStadt,
+        Self::Kreis,
+        Self::Gemeinde,
+        Self::Stadtstaat,
+    ];
+
+    /// The id written in YAML (`kreisfreie_stadt`, …).
+    pub fn id(self) -> &'static str {
+        self.ui_key().trim_start_matches("kind_")
+    }
+
+    /// The kind an editor named by its id.
+    pub fn from_id(id: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|kind| kind.id() == id)
+    }
+
     /// Kreise, kreisfreie Städte and city states carry a district-level key (`…000`).
     fn is_district_level(self) -> bool {
         matches!(self, Self::KreisfreieStadt | Self::Kreis | Self::Stadtstaat)

@@ -360,3 +360,43 @@ fn right_to_left_languages_get_dir_rtl() {
         "language link in its own script and direction"
     );
 }
+
+#[test]
+fn timings_say_where_the_time_went_phase_by_phase() {
+    let tree = Tree::sample(&["bielefeld"]);
+    let report = tree.build().unwrap();
+    let phases: Vec<&str> = report.timings.iter().map(|(phase, _)| *phase).collect();
+    assert_eq!(
+        phases,
+        ["load", "Markdown", "validate", "templates", "write"]
+    );
+    let summed: std::time::Duration = report.timings.iter().map(|(_, took)| *took).sum();
+    assert!(
+        summed <= report.elapsed,
+        "phases add up to no more than the build"
+    );
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_site-gen"))
+        .args(["build", "--timings", "--root"])
+        .arg(tree.root())
+        .arg("--out")
+        .arg(tree.out())
+        .arg("--function-out")
+        .arg(tree.function_out())
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    let line = stdout
+        .lines()
+        .find(|l| l.starts_with("timings: "))
+        .expect("a timings line");
+    let named: Vec<&str> = line["timings: ".len()..]
+        .split(" · ")
+        .map(|part| part.rsplitn(3, ' ').nth(2).unwrap_or_default())
+        .collect();
+    assert_eq!(named, phases, "{line}");
+    assert!(
+        !stdout.contains('\u{1b}'),
+        "no progress bar when not on a terminal"
+    );
+}

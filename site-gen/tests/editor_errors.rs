@@ -450,21 +450,37 @@ fn an_online_form_needs_a_way_to_the_office_and_a_key() {
     );
     tree.write(BIELEFELD, &without);
     tree.use_own_signing_key();
+    let endpoint = Some("https://forms.bielefeld.example");
     assert!(tree.build().is_ok(), "offline, neither is needed");
-    let errors = match tree.build_with_endpoint(Some("https://forms.bielefeld.example")) {
-        Err(site_gen::BuildError::Editor(errors)) => errors,
-        other => panic!("expected editor errors, got {other:?}"),
+    tree.build_with_endpoint(endpoint)
+        .expect("not set up at all: the municipality stays offline");
+    let apply = std::fs::read_to_string(tree.out().join("bielefeld/de/apply/index.html")).unwrap();
+    assert!(!apply.contains("<form"), "no online form without a key");
+    let errors_with = |text: &str| {
+        tree.write(BIELEFELD, text);
+        match tree.build_with_endpoint(endpoint) {
+            Err(site_gen::BuildError::Editor(errors)) => {
+                errors.iter().map(ToString::to_string).collect::<Vec<_>>()
+            }
+            other => panic!("expected editor errors, got {other:?}"),
+        }
     };
-    let text: Vec<String> = errors.iter().map(ToString::to_string).collect();
-    assert_eq!(errors.len(), 2, "{text:#?}");
+    let key_only = format!(
+        "{without}recipients: [\"{}\"]\n",
+        age::x25519::Identity::generate().to_public()
+    );
+    let text = errors_with(&key_only);
+    assert_eq!(text.len(), 1, "{text:#?}");
     assert!(
-        text.iter()
-            .any(|t| t.contains("`recipients` needs the office's age public key")),
+        text[0].contains("no `transport` says how they reach the office"),
         "{text:#?}"
     );
+    let transport_only =
+        format!("{without}transport:\n  mailbox:\n    location: \"mailboxes/bielefeld\"\n");
+    let text = errors_with(&transport_only);
+    assert_eq!(text.len(), 1, "{text:#?}");
     assert!(
-        text.iter()
-            .any(|t| t.contains("no `transport` says how they reach the office")),
+        text[0].contains("`recipients` needs the office's age public key"),
         "{text:#?}"
     );
 }

@@ -1,4 +1,6 @@
 //! One module per subcommand of `site-gen`.
 
 pub mod build;
+pub mod check;
 pub mod deploy;
+pub mod new;

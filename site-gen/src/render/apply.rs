@@ -13,11 +13,15 @@ use crate::languages::Lang;
 use crate::municipality::Municipality;
 
 impl Renderer<'_> {
-    /// Where `m` sends applications, if anywhere.
+    /// Where `m` sends applications, if anywhere. The site's endpoint
+    /// applies to a municipality only once it has started to set up
+    /// delivery (a key or a transport): a new municipality stays offline,
+    /// while a half-configured one is the build's error.
     pub fn form_endpoint<'a>(&'a self, m: &'a Municipality) -> Option<&'a str> {
+        let set_up = !m.recipients.is_empty() || m.transport.is_some();
         m.form_endpoint
             .as_ref()
-            .or(self.default_endpoint.as_ref())
+            .or(self.default_endpoint.as_ref().filter(|_| set_up))
             .map(|e| e.as_str())
     }
 
