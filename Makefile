@@ -17,13 +17,17 @@ ARCH ?= x86_64
 
 .PHONY: demo test lint unit browser site iac lambda lambda-test deploy fuzz sbom advisories bench clean
 
-## demo: build the sample site, start form-fn, serve it all on http://127.0.0.1:$(PORT)/
+## demo: the sample site with live reload (site-gen serve) and a local form-fn,
+## on http://127.0.0.1:$(PORT)/
 demo:
 	scripts/install-deps.sh demo
 	$(CARGO) build --workspace --bins
+	@# form-fn reads its registry once at start: build it first.
 	$(SITE_GEN) build --out public --function-out function --base-url http://127.0.0.1:$(PORT)/ --form-endpoint http://127.0.0.1:$(FORM_PORT)
 	@echo
 	@echo "Sample site:  http://127.0.0.1:$(PORT)/   (application form: http://127.0.0.1:$(PORT)/bielefeld/de/apply/)"
+	@echo "Edit content/, municipalities/, themes/ or site.yaml: open tabs reload; errors show on the page."
+	@echo "(form-fn keeps the forms it started with: restart make demo after changing content/forms/.)"
 	@echo "Applications are encrypted, stored in demo-store/submissions/<AGS>/<yyyy>/<mm>/<dd>/<reference>.age"
 	@echo "and delivered to the office's mailbox, mailboxes/<slug>/ (the sample transport)."
 	@echo "The office collects and opens them with its identity, e.g. for Bielefeld:"
@@ -36,7 +40,7 @@ demo:
 	@echo
 	FORM_FN_SIGNING_KEY="$$(cat tests/keys/form-fn-signing.txt)" \
 	  $(FORM_FN) serve --listen 127.0.0.1:$(FORM_PORT) --registry function/registry.json --store demo-store & \
-	  trap "kill $$!" EXIT; cd public && python3 -m http.server $(PORT) --bind 127.0.0.1
+	  trap "kill $$!" EXIT; $(SITE_GEN) serve --port $(PORT) --form-endpoint http://127.0.0.1:$(FORM_PORT) --function-out function
 
 ## test: install what is missing, then lint, unit and end-to-end tests, browser checks,
 ## the infrastructure template and the Lambda package under the Lambda emulator
@@ -81,7 +85,7 @@ site:
 	$(SITE_GEN) build --out $(TEST_SITE) --function-out $(TEST_FUNCTION) --base-url http://127.0.0.1:$(TEST_SITE_PORT)/ --form-endpoint http://127.0.0.1:$(TEST_FORM_PORT)
 
 browser: site
-	cd tests/browser && SITE_DIR=$(TEST_SITE) FUNCTION_DIR=$(TEST_FUNCTION) SITE_PORT=$(TEST_SITE_PORT) FORM_PORT=$(TEST_FORM_PORT) FORM_FN=$(FORM_FN) npm test
+	cd tests/browser && SITE_DIR=$(TEST_SITE) FUNCTION_DIR=$(TEST_FUNCTION) SITE_PORT=$(TEST_SITE_PORT) FORM_PORT=$(TEST_FORM_PORT) FORM_FN=$(FORM_FN) SITE_GEN=$(SITE_GEN) npm test
 
 ## iac: check deploy/template.yaml offline (cfn-lint, checkov, the CloudFront Function's tests)
 iac:
@@ -132,6 +136,7 @@ bench:
 	scripts/bench.sh
 	scripts/bench-form-fn.py
 	scripts/bench-deploy.sh
+	scripts/bench-editor.py
 
 clean:
 	rm -rf public function bench-out demo-store mailboxes inbox opened deploy/package $(TEST_SITE) $(TEST_FUNCTION)

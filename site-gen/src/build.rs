@@ -6,6 +6,7 @@
 //! endpoints, mailboxes and where secrets are read from, so they are never
 //! published). Both are replaced together, and only when everything worked.
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
@@ -18,8 +19,9 @@ use crate::committed_keys::committed_identity;
 use crate::content::{PUBLIC_PAGES, SiteContent, load_content, sorted_entries};
 use crate::error::{BuildError, EditorError, EditorErrors};
 use crate::forms::Forms;
+use crate::languages::Lang;
 use crate::municipality::{Municipality, load_municipalities};
-use crate::output::{FolderKind, Staging, fingerprinted_name, publish_all};
+use crate::output::{FolderKind, MemorySink, Sink, Staging, fingerprinted_name, publish_all};
 use crate::quick_check::QuickCheck;
 use crate::render::{AssetUrls, Renderer};
 use crate::site::SiteConfig;
@@ -160,41 +162,22 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
     let started = Instant::now();
     check_output_folders(options)?;
     let data = SiteData::load(options)?;
-    let validating = Instant::now();
-    let renderer = data.renderer()?;
-    let validated = validating.elapsed();
+    let (renderer, validated) = timed(|| data.renderer());
+    let renderer = renderer?;
     let site_out = Staging::new(&options.out, FolderKind::Site)?;
     let function_out = Staging::new(&options.function_out, FolderKind::Function)?;
-    let writer = SiteWriter {
-        root: &data.root,
-        site: &data.site,
-        renderer: &renderer,
-        forms: &data.forms,
-        municipalities: &data.municipalities,
-        theme_assets: &data.theme_assets,
-        site_out: &site_out,
-        function_out: &function_out,
-        progress: progress_bar(options.progress, data.municipalities.len()),
-        writing: AtomicU64::new(0),
-        busy: AtomicU64::new(0),
-    };
-    let rendering = Instant::now();
-    match writer.write() {
-        Ok(pages) => {
-            let (templates, writing) = writer.split(rendering.elapsed());
-            writer.progress.finish_and_clear();
-            let publishing = Instant::now();
-            publish_all(vec![site_out, function_out])?;
-            let mut timings = data.timings.clone();
-            timings.push(("validate", validated));
-            timings.push(("templates", templates));
-            timings.push(("write", writing + publishing.elapsed()));
-            Ok(BuildReport {
-                municipalities: data.municipalities.len(),
-                pages,
-                elapsed: started.elapsed(),
-                timings,
-            })
+    match render_site(
+        &data,
+        &renderer,
+        &site_out,
+        &function_out,
+        options.progress,
+        &Scope::All,
+    ) {
+        Ok(rendered) => {
+            let (published, publishing) = timed(|| publish_all(vec![site_out, function_out]));
+            published?;
+            Ok(rendered.report(&data, validated, publishing, started))
         }
         Err(error) => {
             site_out.discard();
@@ -202,6 +185,122 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
             Err(error)
         }
     }
+}
+
+/// A build kept in memory: the site's files and form-fn's, by path.
+pub struct MemoryBuild {
+    pub site: BTreeMap<String, Vec<u8>>,
+    pub function: BTreeMap<String, Vec<u8>>,
+    pub report: BuildReport,
+}
+
+/// Builds the whole site into memory (for `serve`); writes nothing.
+pub fn build_in_memory(options: &BuildOptions) -> Result<MemoryBuild, BuildError> {
+    build_in_memory_scoped(options, &Scope::All)
+}
+
+/// Which files a change can affect. Everything is always loaded and
+/// checked; only the files in scope are rendered again.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Scope {
+    /// Every file (a template, site.yaml, the rules, a form, interface
+    /// strings, a Land, a new or removed file).
+    All,
+    /// The service pages in these languages (a shared block changed).
+    ServicePages(BTreeSet<Lang>),
+    /// The public body's pages in these languages.
+    PublicPages(BTreeSet<Lang>),
+    /// Every file of these municipalities, and the site-wide index,
+    /// sitemap and form-fn's registry.
+    Municipalities(BTreeSet<String>),
+}
+
+/// Builds into memory only the files in `scope`, after loading and
+/// checking everything.
+pub fn build_in_memory_scoped(
+    options: &BuildOptions,
+    scope: &Scope,
+) -> Result<MemoryBuild, BuildError> {
+    let started = Instant::now();
+    let data = SiteData::load(options)?;
+    let (renderer, validated) = timed(|| data.renderer());
+    let renderer = renderer?;
+    let (site, function) = (MemorySink::default(), MemorySink::default());
+    let rendered = render_site(&data, &renderer, &site, &function, options.progress, scope)?;
+    Ok(MemoryBuild {
+        site: site.into_files(),
+        function: function.into_files(),
+        report: rendered.report(&data, validated, Duration::ZERO, started),
+    })
+}
+
+/// What rendering did: pages, and its wall time split into templates and writing.
+struct Rendered {
+    pages: usize,
+    templates: Duration,
+    writing: Duration,
+}
+
+impl Rendered {
+    fn report(
+        &self,
+        data: &SiteData,
+        validated: Duration,
+        publishing: Duration,
+        started: Instant,
+    ) -> BuildReport {
+        let mut timings = data.timings.clone();
+        timings.push(("validate", validated));
+        timings.push(("templates", self.templates));
+        timings.push(("write", self.writing + publishing));
+        BuildReport {
+            municipalities: data.municipalities.len(),
+            pages: self.pages,
+            elapsed: started.elapsed(),
+            timings,
+        }
+    }
+}
+
+/// Renders every file of the site into `site_out` and form-fn's into `function_out`.
+fn render_site(
+    data: &SiteData,
+    renderer: &Renderer<'_>,
+    site_out: &dyn Sink,
+    function_out: &dyn Sink,
+    progress: bool,
+    scope: &Scope,
+) -> Result<Rendered, BuildError> {
+    let writer = SiteWriter {
+        root: &data.root,
+        site: &data.site,
+        renderer,
+        forms: &data.forms,
+        municipalities: &data.municipalities,
+        theme_assets: &data.theme_assets,
+        site_out,
+        function_out,
+        progress: progress_bar(progress, data.municipalities.len()),
+        writing: AtomicU64::new(0),
+        busy: AtomicU64::new(0),
+        scope,
+    };
+    let rendering = Instant::now();
+    let pages = writer.write();
+    writer.progress.finish_and_clear();
+    let (templates, writing) = writer.split(rendering.elapsed());
+    Ok(Rendered {
+        pages: pages?,
+        templates,
+        writing,
+    })
+}
+
+/// Runs `f` and says how long it took.
+fn timed<T>(f: impl FnOnce() -> T) -> (T, Duration) {
+    let started = Instant::now();
+    let value = f();
+    (value, started.elapsed())
 }
 
 /// form-fn's folder must never end up published: not inside the site's
@@ -376,8 +475,8 @@ struct SiteWriter<'a> {
     forms: &'a Forms,
     municipalities: &'a [Municipality],
     theme_assets: &'a ThemeAssets,
-    site_out: &'a Staging,
-    function_out: &'a Staging,
+    site_out: &'a dyn Sink,
+    function_out: &'a dyn Sink,
     /// One step per municipality; hidden unless asked for and on a terminal.
     progress: ProgressBar,
     /// Nanoseconds spent writing files, summed over threads.
@@ -385,11 +484,50 @@ struct SiteWriter<'a> {
     /// Nanoseconds spent on municipalities (templates and writing), summed
     /// over threads.
     busy: AtomicU64,
+    /// What to render.
+    scope: &'a Scope,
 }
 
 impl SiteWriter<'_> {
-    /// Writes every page and file; returns the number of HTML pages.
+    /// Writes every page and file in scope; returns the number of HTML pages.
     fn write(&self) -> Result<usize, BuildError> {
+        match self.scope {
+            Scope::All => {}
+            Scope::ServicePages(langs) => {
+                return self.for_each_language(langs, |m, lang| {
+                    let html = self.renderer.render_service_page(m, lang)?;
+                    self.write_site(
+                        &format!("{}/{}/index.html", m.slug, lang.code()),
+                        html.as_bytes(),
+                    )?;
+                    Ok(1)
+                });
+            }
+            Scope::PublicPages(langs) => {
+                return self.for_each_language(langs, |m, lang| {
+                    let pages = self.renderer.render_public_pages(m, lang)?;
+                    for (path, html) in &pages {
+                        let at = format!("{}/{}/{path}index.html", m.slug, lang.code());
+                        self.write_site(&at, html.as_bytes())?;
+                    }
+                    Ok(pages.len())
+                });
+            }
+            Scope::Municipalities(slugs) => {
+                let mut pages = 0;
+                for m in self
+                    .municipalities
+                    .iter()
+                    .filter(|m| slugs.contains(&m.slug))
+                {
+                    pages += self.render_municipality(m)?;
+                }
+                self.render_index()?;
+                self.render_sitemap()?;
+                self.write_registry()?;
+                return Ok(pages + 1);
+            }
+        }
         let pages = self.render_municipalities()?;
         self.render_index()?;
         self.render_not_found()?;
@@ -398,6 +536,24 @@ impl SiteWriter<'_> {
         self.copy_assets()?;
         self.write_registry()?;
         Ok(pages + 2)
+    }
+
+    /// `render` for every municipality in each of its languages in `langs`, in parallel.
+    fn for_each_language(
+        &self,
+        langs: &BTreeSet<Lang>,
+        render: impl Fn(&Municipality, Lang) -> Result<usize, BuildError> + Sync,
+    ) -> Result<usize, BuildError> {
+        self.municipalities
+            .par_iter()
+            .map(|m| {
+                m.languages()
+                    .iter()
+                    .filter(|lang| langs.contains(lang))
+                    .map(|lang| render(m, *lang))
+                    .sum::<Result<usize, BuildError>>()
+            })
+            .try_reduce(|| 0, |a, b| Ok(a + b))
     }
 
     /// Every page of every municipality in every language, in parallel.
@@ -424,7 +580,7 @@ impl SiteWriter<'_> {
         self.timed_write(self.function_out, path, bytes)
     }
 
-    fn timed_write(&self, to: &Staging, path: &str, bytes: &[u8]) -> Result<(), BuildError> {
+    fn timed_write(&self, to: &dyn Sink, path: &str, bytes: &[u8]) -> Result<(), BuildError> {
         let started = Instant::now();
         let written = to.write(path, bytes);
         add_nanos(&self.writing, started.elapsed());

@@ -20,6 +20,7 @@ pub mod output;
 pub mod quick_check;
 pub mod render;
 pub mod scaffold;
+pub mod serve;
 pub mod site;
 pub mod sitemap;
 pub mod svg;

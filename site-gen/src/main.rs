@@ -24,6 +24,8 @@ enum Command {
     Build(cmd::build::Args),
     /// Check the sources for mistakes, broken links and outdated legal wording.
     Check(cmd::check::Args),
+    /// Preview the site on 127.0.0.1, rebuilt and reloaded whenever a file is saved.
+    Serve(cmd::serve::Args),
     /// Write a new file to fill in, e.g. `new municipality --slug … --name … --ags …`.
     #[command(subcommand)]
     New(cmd::new::What),
@@ -35,6 +37,7 @@ fn main() -> ExitCode {
     match Cli::parse().command {
         Command::Build(args) => cmd::build::run(args),
         Command::Check(args) => cmd::check::run(args),
+        Command::Serve(args) => cmd::serve::run(args),
         Command::New(what) => cmd::new::run(what),
         Command::Deploy(args) => cmd::deploy::run(args),
     }

@@ -58,6 +58,44 @@ pub struct Staging {
     written: Mutex<BTreeMap<String, u64>>,
 }
 
+/// Where a build puts its files: a staging folder on disk, or memory (what
+/// `site-gen serve` answers with).
+pub trait Sink: Sync {
+    /// Stores `bytes` at `relative` (`/`-separated).
+    fn write(&self, relative: &str, bytes: &[u8]) -> Result<(), BuildError>;
+}
+
+impl Sink for Staging {
+    fn write(&self, relative: &str, bytes: &[u8]) -> Result<(), BuildError> {
+        Staging::write(self, relative, bytes)
+    }
+}
+
+/// A build's files in memory, by path.
+#[derive(Debug, Default)]
+pub struct MemorySink {
+    files: Mutex<BTreeMap<String, Vec<u8>>>,
+}
+
+impl MemorySink {
+    /// The files written, by path.
+    pub fn into_files(self) -> BTreeMap<String, Vec<u8>> {
+        self.files
+            .into_inner()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+impl Sink for MemorySink {
+    fn write(&self, relative: &str, bytes: &[u8]) -> Result<(), BuildError> {
+        self.files
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .insert(relative.to_owned(), bytes.to_vec());
+        Ok(())
+    }
+}
+
 impl Staging {
     /// Prepares `.<out>.staging` beside `target`; refuses an output folder
     /// site-gen did not make.
