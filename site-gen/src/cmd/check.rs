@@ -25,7 +25,12 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> ExitCode {
-    let findings = match check_site(&args.root) {
+    // On a terminal, a spinner while a large site is checked; hidden otherwise.
+    let spinner = indicatif::ProgressBar::new_spinner().with_message("checking…");
+    spinner.enable_steady_tick(std::time::Duration::from_millis(120));
+    let checked = check_site(&args.root);
+    spinner.finish_and_clear();
+    let findings = match checked {
         Ok(findings) => findings,
         Err(error) => {
             eprintln!("error: {error}");
