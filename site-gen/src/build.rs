@@ -520,7 +520,9 @@ impl SiteWriter<'_> {
                     .iter()
                     .filter(|m| slugs.contains(&m.slug))
                 {
+                    let started = Instant::now();
                     pages += self.render_municipality(m)?;
+                    add_nanos(&self.busy, started.elapsed());
                 }
                 self.render_index()?;
                 self.render_sitemap()?;
@@ -547,11 +549,15 @@ impl SiteWriter<'_> {
         self.municipalities
             .par_iter()
             .map(|m| {
-                m.languages()
+                let started = Instant::now();
+                let pages = m
+                    .languages()
                     .iter()
                     .filter(|lang| langs.contains(lang))
                     .map(|lang| render(m, *lang))
-                    .sum::<Result<usize, BuildError>>()
+                    .sum::<Result<usize, BuildError>>();
+                add_nanos(&self.busy, started.elapsed());
+                pages
             })
             .try_reduce(|| 0, |a, b| Ok(a + b))
     }

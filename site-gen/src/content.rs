@@ -454,7 +454,9 @@ pub fn relative(root: &Path, path: &Path) -> PathBuf {
     path.strip_prefix(root).unwrap_or(path).to_path_buf()
 }
 
-/// The entries of a folder, sorted so that builds and errors are reproducible.
+/// The entries of a folder, sorted so that builds and errors are
+/// reproducible; hidden entries (`.DS_Store`, an editor's `.x.swp`) are not
+/// sources and are left out, as `serve`'s watcher leaves them out.
 pub fn sorted_entries(dir: &Path) -> Result<Vec<PathBuf>, EditorError> {
     let read = std::fs::read_dir(dir)
         .map_err(|error| EditorError::whole_file(dir, format!("cannot read folder: {error}")))?;
@@ -463,7 +465,9 @@ pub fn sorted_entries(dir: &Path) -> Result<Vec<PathBuf>, EditorError> {
         let entry = entry.map_err(|error| {
             EditorError::whole_file(dir, format!("cannot read folder: {error}"))
         })?;
-        paths.push(entry.path());
+        if !entry.file_name().to_string_lossy().starts_with('.') {
+            paths.push(entry.path());
+        }
     }
     paths.sort();
     Ok(paths)

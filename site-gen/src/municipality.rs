@@ -56,7 +56,7 @@ impl Kind {
     }
 
     /// Kreise, kreisfreie Städte and city states carry a district-level key (`…000`).
-    fn is_district_level(self) -> bool {
+    pub fn is_district_level(self) -> bool {
         matches!(self, Self::KreisfreieStadt | Self::Kreis | Self::Stadtstaat)
     }
 

@@ -20,8 +20,14 @@ pub enum ScaffoldError {
     Ags(String),
     #[error("`{0}` is not a kind: expected one of {1}")]
     Kind(String, String),
-    #[error("the name must not be empty")]
+    #[error("the name must not be empty or contain line breaks or other control characters")]
     Name,
+    #[error("`{kind}` does not fit the key {ags}: {why}")]
+    KindAndKey {
+        kind: &'static str,
+        ags: String,
+        why: &'static str,
+    },
     #[error("{} exists already: nothing was written (edit it, or choose another slug)", .0.display())]
     Exists(PathBuf),
     #[error("cannot write {}: {source}", path.display())]
@@ -46,7 +52,7 @@ pub fn new_municipality(root: &Path, new: &NewMunicipality) -> Result<PathBuf, S
         return Err(ScaffoldError::Slug(new.slug.to_owned()));
     }
     let name = new.name.trim();
-    if name.is_empty() {
+    if name.is_empty() || name.chars().any(char::is_control) {
         return Err(ScaffoldError::Name);
     }
     let ags = Ags::try_from(new.ags.to_owned()).map_err(ScaffoldError::Ags)?;
@@ -58,6 +64,13 @@ pub fn new_municipality(root: &Path, new: &NewMunicipality) -> Result<PathBuf, S
         None if ags.is_district_level() => Kind::KreisfreieStadt,
         None => Kind::Gemeinde,
     };
+    if kind.is_district_level() != ags.is_district_level() {
+        return Err(ScaffoldError::KindAndKey {
+            kind: kind.id(),
+            ags: ags.to_string(),
+            why: "a Kreis, kreisfreie Stadt or city state has a key ending in 000, a town within a Kreis does not",
+        });
+    }
     let path = root
         .join("municipalities")
         .join(format!("{}.yaml", new.slug));

@@ -189,7 +189,9 @@ checked_string!(
 
 /// Is `value` usable as the slug of a URL path (lowercase ASCII, digits, `-`)?
 pub fn is_slug(value: &str) -> bool {
-    !value.is_empty()
+    // `assets` is the theme's folder in the published site.
+    value != "assets"
+        && !value.is_empty()
         && !value.starts_with('-')
         && !value.ends_with('-')
         && value

@@ -32,8 +32,15 @@ fn saved(options: &BuildOptions, live: &LiveSite, function: &mut Files, file: &s
 }
 
 fn changed(outcome: Rebuild) -> Vec<String> {
+    rendered_and_changed(outcome).1
+}
+
+/// How many pages a rebuild rendered, and which changed.
+fn rendered_and_changed(outcome: Rebuild) -> (usize, Vec<String>) {
     match outcome {
-        Rebuild::Built { changed, .. } => changed,
+        Rebuild::Built {
+            rendered, changed, ..
+        } => (rendered, changed),
         Rebuild::Failed(message) => panic!("the rebuild failed: {message}"),
     }
 }
@@ -53,12 +60,16 @@ fn a_change_to_one_file_rebuilds_only_the_pages_it_affects() {
     );
     let scope = scope_of(tree.root(), &[tree.path("content/de/kosten.md")], &live);
     assert!(matches!(scope, Scope::ServicePages(_)), "{scope:?}");
-    let pages = changed(saved(
+    let (rendered, pages) = rendered_and_changed(saved(
         &options,
         &live,
         &mut function,
         "content/de/kosten.md",
     ));
+    assert_eq!(
+        rendered, 9,
+        "only the 9 German service pages are rendered again"
+    );
     let german_service_pages: Vec<String> = [
         "bielefeld",
         "bonn",
@@ -83,12 +94,16 @@ fn a_change_to_one_file_rebuilds_only_the_pages_it_affects() {
         "hearing_loop: false",
         "hearing_loop: true",
     );
-    let pages = changed(saved(
+    let (rendered, pages) = rendered_and_changed(saved(
         &options,
         &live,
         &mut function,
         "municipalities/muenster.yaml",
     ));
+    assert!(
+        rendered < 200,
+        "Münster's pages and the index, not the site: {rendered}"
+    );
     assert!(
         pages.iter().all(|p| p.starts_with("muenster/")),
         "{pages:?}"
@@ -161,6 +176,31 @@ fn after_a_series_of_edits_the_served_site_equals_a_fresh_full_build() {
             "form-fn's files after {file}"
         );
     }
+    // A new block in German only fails (no English yet); its translation
+    // then arrives in another file: the German pages must get the block too.
+    tree.write(
+        "content/de/neu.md",
+        "---\nheading: Neu\norder: 65\n---\nEin neuer Abschnitt.\n",
+    );
+    assert!(matches!(
+        saved(&options, &live, &mut function, "content/de/neu.md"),
+        Rebuild::Failed(_)
+    ));
+    tree.write(
+        "content/en/neu.md",
+        "---\nheading: New\norder: 65\n---\nA new section.\n",
+    );
+    changed(saved(&options, &live, &mut function, "content/en/neu.md"));
+    let fresh = build_in_memory(&options).unwrap();
+    assert!(
+        *live.files() == shared(fresh.site),
+        "after a failed build, nothing is left stale"
+    );
+    assert!(
+        String::from_utf8_lossy(&live.files()["bielefeld/de/index.html"])
+            .contains("Ein neuer Abschnitt.")
+    );
+
     let form = String::from_utf8(live.files()["bielefeld/de/apply/index.html"].to_vec()).unwrap();
     assert!(
         form.contains("<form") && form.contains("Nachname"),
@@ -170,10 +210,15 @@ fn after_a_series_of_edits_the_served_site_equals_a_fresh_full_build() {
 
 /// A GET over HTTP/1.1; the status and the body.
 fn get(port: u16, path: &str) -> (u16, String) {
+    get_as(port, path, &format!("127.0.0.1:{port}"))
+}
+
+/// A GET that names `host` as the server it is meant for.
+fn get_as(port: u16, path: &str, host: &str) -> (u16, String) {
     let Ok(mut stream) = TcpStream::connect(("127.0.0.1", port)) else {
         return (0, String::new());
     };
-    let request = format!("GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
+    let request = format!("GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n");
     if stream.write_all(request.as_bytes()).is_err() {
         return (0, String::new());
     }
@@ -233,7 +278,12 @@ fn the_running_server_follows_saved_files_and_survives_a_broken_one() {
     let _server = serve(&tree, port);
     let (status, page) = get(port, "/bielefeld/de/");
     assert_eq!(status, 200);
-    assert!(page.contains("<script src=\"/_site-gen/reload.js\" defer></script>"));
+    assert!(page.contains("<script src=\"/_site-gen/reload.js\" data-version="));
+    assert_eq!(
+        get_as(port, "/bielefeld/de/", "preview.attacker.example").0,
+        403,
+        "only requests meant for this machine (no DNS rebinding)"
+    );
 
     tree.edit(
         "content/de/kosten.md",
@@ -278,4 +328,27 @@ fn the_running_server_follows_saved_files_and_survives_a_broken_one() {
             "{url} equals a fresh build"
         );
     }
+}
+
+#[test]
+fn started_in_the_site_folder_without_root_it_follows_saved_files() {
+    let tree = Tree::sample(&["bielefeld"]);
+    let port = free_port();
+    let child = Command::new(env!("CARGO_BIN_EXE_site-gen"))
+        .args(["serve", "--port", &port.to_string()])
+        .current_dir(tree.root())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("site-gen serve starts");
+    let _server = Served(child);
+    wait_until("serve answers", || get(port, "/").0 == 200);
+    tree.edit(
+        "content/de/kosten.md",
+        "| 255 Euro |",
+        "| 255 Euro (relativ) |",
+    );
+    wait_until("the saved text is served", || {
+        get(port, "/bielefeld/de/").1.contains("(relativ)")
+    });
 }

@@ -38,7 +38,17 @@ const RULES: &[Rule] = &[
     Rule {
         code: "outdated-renunciation",
         needs: &[
-            &["aufgeben", "aufgabe", "give up", "giving up", "renounce"],
+            &[
+                "aufgeben",
+                "aufgabe der",
+                "aufgabe ihrer",
+                "aufgabe seiner",
+                "entlassung aus",
+                "verzicht auf",
+                "give up",
+                "giving up",
+                "renounce",
+            ],
             &["staatsangehörigkeit", "citizenship", "nationality"],
         ],
         fix: "since 27 June 2024 nobody has to give up their citizenship to be naturalized; \
@@ -59,10 +69,12 @@ const NOT_AS_IF_IT_HELD: &[&str] = &[
     "früher",
     "vorher",
     "zusicherung",
+    "einbürgerungszusicherung",
     "assurance",
     "alte ",
     "alten ",
-    "bisher",
+    "bisher galt",
+    "bisher waren",
     "statt",
     "behalten",
     "no longer",
@@ -82,7 +94,10 @@ pub(super) fn check(sources: &[Source]) -> Vec<Finding> {
     for source in sources {
         for (offset, sentence) in sentences(&source.text) {
             let lower = sentence.to_lowercase();
-            if NOT_AS_IF_IT_HELD.iter().any(|w| lower.contains(w)) {
+            if NOT_AS_IF_IT_HELD
+                .iter()
+                .any(|w| word_at(&lower, w).is_some())
+            {
                 continue;
             }
             for rule in RULES {
@@ -97,7 +112,11 @@ pub(super) fn check(sources: &[Source]) -> Vec<Finding> {
                         .iter()
                         .filter_map(|w| word_at(&lower, w))
                         .min();
-                    let at = word.filter(|_| lower.len() == sentence.len()).unwrap_or(0);
+                    let at = word
+                        .filter(|at| {
+                            lower.len() == sentence.len() && sentence.is_char_boundary(*at)
+                        })
+                        .unwrap_or(0);
                     let (line, column) = position(&source.text, offset + at);
                     findings.push(Finding::error(
                         &source.file,

@@ -24,60 +24,57 @@ pub struct Args {
     /// Where a local form-fn accepts applications (e.g. http://127.0.0.1:8081).
     #[arg(long, value_parser = |s: &str| FormEndpoint::try_from(s.to_owned()))]
     form_endpoint: Option<FormEndpoint>,
-    /// Where form-fn's registry and shells are written for a local form-fn.
-    #[arg(long, default_value = "function")]
-    function_out: PathBuf,
+    /// Where form-fn's registry and shells are written for a local form-fn
+    /// (default: `function` in the root).
+    #[arg(long)]
+    function_out: Option<PathBuf>,
     /// Print where the time of each rebuild went.
     #[arg(long)]
     timings: bool,
 }
 
 pub fn run(args: Args) -> ExitCode {
-    let address = format!("127.0.0.1:{}", args.port);
-    let base_url = match SiteUrl::try_from(format!("http://{address}/")) {
-        Ok(url) => url,
-        Err(error) => {
-            eprintln!("error: {error}");
-            return ExitCode::FAILURE;
+    match serve(args) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("error: {message}");
+            ExitCode::FAILURE
         }
-    };
+    }
+}
+
+fn serve(args: Args) -> Result<(), String> {
+    // notify reports absolute paths: the root must be absolute too.
+    let root = std::fs::canonicalize(&args.root)
+        .map_err(|e| format!("cannot open {}: {e}", args.root.display()))?;
+    let address = format!("127.0.0.1:{}", args.port);
+    let base_url = SiteUrl::try_from(format!("http://{address}/"))?;
+    let runtime = tokio::runtime::Runtime::new().map_err(|e| format!("cannot start: {e}"))?;
+    // Bound before the first build, so a busy port changes nothing.
+    let listener = runtime
+        .block_on(tokio::net::TcpListener::bind(&address))
+        .map_err(|e| format!("cannot listen on {address}: {e}; choose another --port"))?;
     let options = BuildOptions {
         base_url: Some(base_url),
         form_endpoint: args.form_endpoint,
-        function_out: args.function_out,
+        function_out: args.function_out.unwrap_or_else(|| root.join("function")),
         progress: true,
-        ..BuildOptions::new(&args.root, args.root.join("public"))
+        ..BuildOptions::new(&root, root.join("public"))
     };
     let live = Arc::new(LiveSite::new(Files::new()));
     let mut function = Files::new();
-    match rebuild(&options, &live, &mut function, &Scope::All) {
-        Rebuild::Built { changed, took, .. } => println!(
-            "built {} pages in {:.0} ms",
-            changed.len(),
+    let first = rebuild(&options, &live, &mut function, &Scope::All);
+    if let Rebuild::Built { rendered, took, .. } = &first {
+        println!(
+            "built {rendered} pages in {:.0} ms",
             took.as_secs_f64() * 1000.0
-        ),
-        failed => print_outcome(&failed, args.timings),
+        );
     }
-    let runtime = match tokio::runtime::Runtime::new() {
-        Ok(runtime) => runtime,
-        Err(error) => {
-            eprintln!("error: cannot start: {error}");
-            return ExitCode::FAILURE;
-        }
-    };
-    let listener = match runtime.block_on(tokio::net::TcpListener::bind(&address)) {
-        Ok(listener) => listener,
-        Err(error) => {
-            eprintln!("error: cannot listen on {address}: {error}; choose another --port");
-            return ExitCode::FAILURE;
-        }
-    };
+    print_outcome(&first, args.timings, false);
     println!(
         "serving http://{address}/ and watching content/, themes/, municipalities/ and site.yaml (Ctrl+C stops)"
     );
     let watched = Arc::clone(&live);
-    let root = args.root.clone();
-    let timings = args.timings;
     std::thread::spawn(move || {
         let watching = watch(&root, |paths| {
             let names: Vec<String> = paths
@@ -85,55 +82,54 @@ pub fn run(args: Args) -> ExitCode {
                 .map(|p| p.strip_prefix(&root).unwrap_or(p).display().to_string())
                 .collect();
             println!("changed: {}", names.join(", "));
+            // After a failed build scope_of answers everything.
             let scope = scope_of(&root, &paths, &watched);
-            print_outcome(&rebuild(&options, &watched, &mut function, &scope), timings);
+            let outcome = rebuild(&options, &watched, &mut function, &scope);
+            print_outcome(&outcome, args.timings, true);
             true
         });
         if let Err(error) = watching {
             eprintln!("error: {error}; pages are served but not rebuilt");
         }
     });
-    let served = runtime.block_on(async move {
-        axum::serve(listener, router(live))
-            .with_graceful_shutdown(async {
-                let _ = tokio::signal::ctrl_c().await;
-            })
-            .await
-    });
-    match served {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(error) => {
-            eprintln!("error: {error}");
-            ExitCode::FAILURE
+    // Open tabs keep their event streams open, so there is no waiting for
+    // them: Ctrl+C ends the preview at once.
+    runtime.block_on(async move {
+        tokio::select! {
+            served = axum::serve(listener, router(live, args.port)) => served.map_err(|e| e.to_string()),
+            _ = tokio::signal::ctrl_c() => Ok(()),
         }
-    }
+    })
 }
 
-fn print_outcome(outcome: &Rebuild, timings: bool) {
+fn print_outcome(outcome: &Rebuild, timings: bool, changes: bool) {
     match outcome {
         Rebuild::Built {
             changed,
             took,
             timings: phases,
+            ..
         } => {
-            let shown: Vec<&str> = changed.iter().take(5).map(String::as_str).collect();
-            let more = changed.len().saturating_sub(shown.len());
-            println!(
-                "rebuilt in {:.0} ms: {} page{} changed{}{}",
-                took.as_secs_f64() * 1000.0,
-                changed.len(),
-                if changed.len() == 1 { "" } else { "s" },
-                if shown.is_empty() {
-                    String::new()
-                } else {
-                    format!(" ({})", shown.join(", "))
-                },
-                if more > 0 {
-                    format!(" and {more} more")
-                } else {
-                    String::new()
-                }
-            );
+            if changes {
+                let shown: Vec<&str> = changed.iter().take(5).map(String::as_str).collect();
+                let more = changed.len().saturating_sub(shown.len());
+                println!(
+                    "rebuilt in {:.0} ms: {} page{} changed{}{}",
+                    took.as_secs_f64() * 1000.0,
+                    changed.len(),
+                    if changed.len() == 1 { "" } else { "s" },
+                    if shown.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" ({})", shown.join(", "))
+                    },
+                    if more > 0 {
+                        format!(" and {more} more")
+                    } else {
+                        String::new()
+                    }
+                );
+            }
             if timings {
                 println!("{}", format_timings(phases));
             }

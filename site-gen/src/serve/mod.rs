@@ -115,6 +115,11 @@ impl LiveSite {
         self.version.send_modify(|v| *v += 1);
     }
 
+    /// The version browsers should show (it grows with every change).
+    pub fn version(&self) -> u64 {
+        *self.version.borrow()
+    }
+
     /// The files being served.
     pub fn files(&self) -> Arc<Files> {
         self.served().files
@@ -150,8 +155,9 @@ pub fn changed_pages(old: &Files, new: &Files) -> Vec<String> {
 
 /// What one rebuild did.
 pub enum Rebuild {
-    /// The pages that changed, and how long the build took.
+    /// The pages rendered, those that changed, and how long the build took.
     Built {
+        rendered: usize,
         changed: Vec<String>,
         took: Duration,
         timings: Vec<(&'static str, Duration)>,
@@ -175,14 +181,15 @@ pub fn rebuild(
         Ok(built) => {
             let functions = merged(function, shared(built.function), scope, "shells/");
             if functions != *function {
-                if let Err(error) = write_function_files(options, &functions) {
-                    live.fail(error.to_string());
-                    return Rebuild::Failed(error.to_string());
+                match write_function_files(options, &functions) {
+                    Ok(()) => *function = functions,
+                    // The pages are still served; only form-fn's copy is old.
+                    Err(error) => eprintln!("error: form-fn's files were not written: {error}"),
                 }
-                *function = functions;
             }
             let changed = live.update(shared(built.site), scope);
             Rebuild::Built {
+                rendered: built.report.pages,
                 changed,
                 took: started.elapsed(),
                 timings: built.report.timings,
@@ -199,37 +206,44 @@ pub fn rebuild(
 /// What the changed `paths` below `root` can affect, given the pages served.
 /// Anything not known to stay within a part of the site rebuilds it all.
 pub fn scope_of(root: &Path, paths: &[PathBuf], live: &LiveSite) -> Scope {
-    let served = live.files();
-    let mut scopes =
-        paths.iter().map(|path| {
-            let inside = path.strip_prefix(root).unwrap_or(path);
-            let parts: Vec<String> = inside
-                .components()
-                .map(|c| c.as_os_str().to_string_lossy().into_owned())
-                .collect();
-            let parts: Vec<&str> = parts.iter().map(String::as_str).collect();
-            let markdown = |name: &str| name.ends_with(".md");
-            match parts.as_slice() {
-                ["content", lang, name] if markdown(name) => Lang::parse(lang)
-                    .map_or(Scope::All, |l| Scope::ServicePages(BTreeSet::from([l]))),
-                ["content", lang, "pages", name] if markdown(name) => Lang::parse(lang)
-                    .map_or(Scope::All, |l| Scope::PublicPages(BTreeSet::from([l]))),
-                ["municipalities", name] => name
-                    .strip_suffix(".yaml")
-                    .filter(|slug| {
-                        path.is_file() && served.keys().any(|k| k.starts_with(&format!("{slug}/")))
-                    })
-                    .map_or(Scope::All, |slug| {
-                        Scope::Municipalities(BTreeSet::from([slug.to_owned()]))
-                    }),
-                ["municipalities", slug, ..]
-                    if served.keys().any(|k| k.starts_with(&format!("{slug}/"))) =>
-                {
-                    Scope::Municipalities(BTreeSet::from([(*slug).to_owned()]))
-                }
-                _ => Scope::All,
+    let current = live.served();
+    // After a failed build the changes it did not serve may reach anywhere,
+    // and before a first good build there is nothing to keep.
+    if current.error.is_some() || current.files.is_empty() {
+        return Scope::All;
+    }
+    let served = current.files;
+    let mut scopes = paths.iter().map(|path| {
+        let inside = path.strip_prefix(root).unwrap_or(path);
+        let parts: Vec<String> = inside
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy().into_owned())
+            .collect();
+        let parts: Vec<&str> = parts.iter().map(String::as_str).collect();
+        let markdown = |name: &str| name.ends_with(".md");
+        match parts.as_slice() {
+            ["content", lang, name] if markdown(name) => {
+                Lang::parse(lang).map_or(Scope::All, |l| Scope::ServicePages(BTreeSet::from([l])))
             }
-        });
+            ["content", lang, "pages", name] if markdown(name) => {
+                Lang::parse(lang).map_or(Scope::All, |l| Scope::PublicPages(BTreeSet::from([l])))
+            }
+            ["municipalities", name] => name
+                .strip_suffix(".yaml")
+                .filter(|slug| {
+                    path.is_file() && served.keys().any(|k| k.starts_with(&format!("{slug}/")))
+                })
+                .map_or(Scope::All, |slug| {
+                    Scope::Municipalities(BTreeSet::from([slug.to_owned()]))
+                }),
+            ["municipalities", slug, .., name]
+                if markdown(name) && served.keys().any(|k| k.starts_with(&format!("{slug}/"))) =>
+            {
+                Scope::Municipalities(BTreeSet::from([(*slug).to_owned()]))
+            }
+            _ => Scope::All,
+        }
+    });
     let Some(first) = scopes.next() else {
         return Scope::All;
     };
@@ -265,10 +279,14 @@ fn describe(error: &BuildError) -> String {
 }
 
 fn write_function_files(options: &BuildOptions, files: &Files) -> Result<(), BuildError> {
-    // Writing to a folder: every file, as a whole new folder swapped in.
+    // A whole new folder, swapped in: form-fn never reads half of one.
     let staging = Staging::new(&options.function_out, FolderKind::Function)?;
-    for (path, bytes) in files {
-        staging.write(path, bytes)?;
+    if let Err(error) = files
+        .iter()
+        .try_for_each(|(path, bytes)| staging.write(path, bytes))
+    {
+        staging.discard();
+        return Err(error);
     }
     publish_all(vec![staging])
 }
