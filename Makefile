@@ -26,16 +26,21 @@ demo:
 	$(SITE_GEN) build --out public --function-out function --base-url http://127.0.0.1:$(PORT)/ --form-endpoint http://127.0.0.1:$(FORM_PORT)
 	@echo
 	@echo "Sample site:  http://127.0.0.1:$(PORT)/   (application form: http://127.0.0.1:$(PORT)/bielefeld/de/apply/)"
+	@echo "With JavaScript the form is a step-by-step assistant with a review and an optional draft in the"
+	@echo "browser; without JavaScript it is one page. Both send the same application."
 	@echo "Edit content/, municipalities/, themes/ or site.yaml: open tabs reload; errors show on the page."
 	@echo "(form-fn keeps the forms it started with: restart make demo after changing content/forms/.)"
 	@echo "Applications are encrypted, stored in demo-store/submissions/<AGS>/<yyyy>/<mm>/<dd>/<reference>.age"
 	@echo "and delivered to the office's mailbox, mailboxes/<slug>/ (the sample transport)."
 	@echo "The office collects and opens them with its identity, e.g. for Bielefeld:"
+	@echo "  $(OFFICE) list --from mailboxes/bielefeld   (what arrived; fetched? acknowledged?)"
 	@echo "  $(OFFICE) fetch --from mailboxes/bielefeld --to inbox"
 	@echo "  $(OFFICE) open --identity tests/keys/bielefeld.txt --registry function/registry.json --out opened inbox/*.age"
 	@echo "  (the registry names the signing keys office open accepts; or --signing-key ed25519:…)"
 	@echo "  $(OFFICE) ack --from mailboxes/bielefeld <reference>"
 	@echo "(or with the age CLI: age -d -i tests/keys/bielefeld.txt inbox/<reference>.age)"
+	@echo "Notifications: none in the samples, so nobody is e-mailed; form-fn prints below which offices"
+	@echo "a municipality's notify: tells, by e-mail or webhook (README, \"Notifications\")."
 	@echo "Ctrl+C stops both servers."
 	@echo
 	FORM_FN_SIGNING_KEY="$$(cat tests/keys/form-fn-signing.txt)" \
@@ -85,7 +90,7 @@ site:
 	$(SITE_GEN) build --out $(TEST_SITE) --function-out $(TEST_FUNCTION) --base-url http://127.0.0.1:$(TEST_SITE_PORT)/ --form-endpoint http://127.0.0.1:$(TEST_FORM_PORT)
 
 browser: site
-	cd tests/browser && SITE_DIR=$(TEST_SITE) FUNCTION_DIR=$(TEST_FUNCTION) SITE_PORT=$(TEST_SITE_PORT) FORM_PORT=$(TEST_FORM_PORT) FORM_FN=$(FORM_FN) SITE_GEN=$(SITE_GEN) npm test
+	cd tests/browser && SITE_DIR=$(TEST_SITE) FUNCTION_DIR=$(TEST_FUNCTION) SITE_PORT=$(TEST_SITE_PORT) FORM_PORT=$(TEST_FORM_PORT) FORM_FN=$(FORM_FN) SITE_GEN=$(SITE_GEN) OFFICE=$(OFFICE) npm test
 
 ## iac: check deploy/template.yaml offline (cfn-lint, checkov, the CloudFront Function's tests)
 iac:

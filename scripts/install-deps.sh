@@ -6,7 +6,8 @@
 #                                      xmllint (Debian libxml2-utils: XTA 2 schema checks)
 #                                      and s3s-fs (crates.io), the S3-compatible test server
 #   scripts/install-deps.sh lambda -> plus the pinned Python tools in deploy/.venv (cargo-lambda)
-#   scripts/install-deps.sh test   -> (also) the Python tools: cfn-lint, checkov, cargo-lambda
+#   scripts/install-deps.sh test   -> (also) the Python tools: cfn-lint, checkov, cargo-lambda,
+#                                      aiosmtpd (the SMTP server of the notification tests)
 #   scripts/install-deps.sh bench  -> the test tools plus wrk (Debian), the load generator
 #   scripts/install-deps.sh sbom   -> cargo-cyclonedx (crates.io), for make sbom
 set -euo pipefail

@@ -4,7 +4,9 @@
 //! serve`). A failed attempt is retried with backoff; when a package has
 //! waited longer than `alert_after`, the office is alerted once (log event
 //! `delivery_overdue` and `alerts/<reference>`), and retries go on: a stored
-//! application is never dropped.
+//! application is never dropped. Once a transport reported success, the
+//! office's notification is queued (`notify`) before the outbox marker goes,
+//! and the drain retries notifications too.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
@@ -14,6 +16,7 @@ use form_spec::registry::Registry;
 use futures_util::StreamExt;
 use sealed_store::{Store, StoreError, Version};
 
+use crate::notify::{Notifier, NotifySummary, Sent};
 use crate::outbox::{self, Pending, unix_now};
 use crate::transport::{self, DeliveryError, Package, Transport};
 
@@ -40,7 +43,8 @@ pub enum When {
 /// How one attempt ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Outcome {
-    Delivered,
+    /// Delivered; with how the office's notification went, if it has one.
+    Delivered(Option<Sent>),
     Failed,
     NotDue,
     /// Nothing to deliver (delivered meanwhile, or a marker without package).
@@ -53,6 +57,8 @@ pub struct DrainSummary {
     pub delivered: usize,
     pub failed: usize,
     pub not_due: usize,
+    /// Notifications sent and not (yet) sent in this pass.
+    pub notifications: NotifySummary,
 }
 
 pub struct Forwarder {
@@ -67,6 +73,8 @@ pub struct Forwarder {
     /// form-fn's signing key, read once; `Err` says why it cannot sign
     /// (then nothing is sent: offices refuse unsigned packages).
     signing_key: Result<ed25519_dalek::SigningKey, String>,
+    /// Tells offices that an application arrived, where `notify:` says so.
+    notifier: Notifier,
 }
 
 /// The private key of the registry's `signing`, read from its source.
@@ -122,6 +130,7 @@ impl Forwarder {
     pub fn new(registry: Arc<Registry>, store: Arc<Store>, alert_after: Duration) -> Self {
         Self {
             signing_key: signing_key(&registry),
+            notifier: Notifier::new(Arc::clone(&registry), Arc::clone(&store)),
             registry,
             store,
             alert_after,
@@ -147,6 +156,7 @@ impl Forwarder {
                 tracing::error!(event = "transport_unusable", municipality = %slug, error = %error, "cannot deliver to this office until its transport settings work");
             }
         }
+        self.notifier.check_channels();
     }
 
     fn transport(&self, slug: &str) -> Result<Arc<dyn Transport>, DeliveryError> {
@@ -213,13 +223,10 @@ impl Forwarder {
         let duration_ms = started.elapsed().as_secs_f64() * 1000.0;
         match result {
             Ok((kind, receipt)) => {
-                self.forget_claims(reference).await;
-                if let Err(error) = outbox::remove(&self.store, reference).await {
-                    // The next attempt will find the package at its receiver.
-                    tracing::warn!(reference = %reference, error = %error, "delivered, but the outbox marker stays for now");
-                }
-                tracing::info!(event = "delivered", reference = %reference, municipality = %pending.slug, transport = kind, attempts = pending.attempts, bytes = sealed.len(), duration_ms, receipt = %receipt.0, "delivered to the office");
-                Outcome::Delivered
+                let notified = self
+                    .delivered(&pending, kind, &receipt, sealed.len(), duration_ms)
+                    .await;
+                Outcome::Delivered(notified)
             }
             Err(error) => {
                 self.failed(&mut pending, &version, &error, now, duration_ms)
@@ -227,6 +234,37 @@ impl Forwarder {
                 self.forget_claims(reference).await;
                 Outcome::Failed
             }
+        }
+    }
+
+    /// The transport reported success: delivery is complete. Queues the
+    /// office's notification before the marker goes (a crash in between
+    /// means a second, idempotent delivery, never a lost notification),
+    /// removes the marker, then tries the notification once.
+    async fn delivered(
+        &self,
+        pending: &Pending,
+        kind: &str,
+        receipt: &transport::Receipt,
+        bytes: usize,
+        duration_ms: f64,
+    ) -> Option<Sent> {
+        let reference = pending.reference();
+        self.forget_claims(reference).await;
+        let delivered_at = form_spec::date::UtcTime::now().rfc3339();
+        let notify = self
+            .notifier
+            .queue(&pending.meta, &pending.slug, &delivered_at)
+            .await;
+        if let Err(error) = outbox::remove(&self.store, reference).await {
+            // The next attempt will find the package at its receiver.
+            tracing::warn!(reference = %reference, error = %error, "delivered, but the outbox marker stays for now");
+        }
+        tracing::info!(event = "delivered", reference = %reference, municipality = %pending.slug, transport = kind, attempts = pending.attempts, bytes, duration_ms, receipt = %receipt.0, "delivered to the office");
+        if notify {
+            Some(self.notifier.send(reference, When::Due).await)
+        } else {
+            None
         }
     }
 
@@ -390,7 +428,8 @@ impl Forwarder {
         Outcome::Failed
     }
 
-    /// Tries every pending package (`Due`: those whose time has come).
+    /// Tries every pending package (`Due`: those whose time has come), then
+    /// every queued notification.
     pub async fn drain(&self, when: When) -> Result<DrainSummary, StoreError> {
         let references = outbox::references(&self.store).await?;
         let outcomes: Vec<Outcome> = futures_util::stream::iter(references)
@@ -401,10 +440,27 @@ impl Forwarder {
         let mut summary = DrainSummary::default();
         for outcome in outcomes {
             match outcome {
-                Outcome::Delivered => summary.delivered += 1,
+                Outcome::Delivered(notified) => {
+                    summary.delivered += 1;
+                    match notified {
+                        Some(Sent::Yes) => summary.notifications.sent += 1,
+                        Some(Sent::Failed) => summary.notifications.failed += 1,
+                        _ => {}
+                    }
+                }
                 Outcome::Failed => summary.failed += 1,
                 Outcome::NotDue => summary.not_due += 1,
                 Outcome::Gone => {}
+            }
+        }
+        // Deliveries happened whatever becomes of the notifications.
+        match self.notifier.drain(when).await {
+            Ok(notifications) => {
+                summary.notifications.sent += notifications.sent;
+                summary.notifications.failed += notifications.failed;
+            }
+            Err(error) => {
+                tracing::warn!(event = "notification_failed", error = %error, "cannot list the queued notifications");
             }
         }
         Ok(summary)

@@ -22,6 +22,7 @@ mod forward;
 mod fuzz;
 mod intake;
 mod keygen;
+mod notify;
 mod outbox;
 mod pages;
 mod reference;
@@ -219,10 +220,7 @@ async fn main() -> ExitCode {
             let when = if now { When::Now } else { When::Due };
             match forwarder.drain(when).await {
                 Ok(summary) => {
-                    println!(
-                        "delivered {}, failed {} (tried again later), not yet due {}",
-                        summary.delivered, summary.failed, summary.not_due
-                    );
+                    println!("{}", drain_report(&summary));
                     ExitCode::SUCCESS
                 }
                 Err(error) => {
@@ -240,6 +238,36 @@ async fn main() -> ExitCode {
         _ => fail(
             "usage: form-fn serve|drain --registry PATH --store DIR|s3://BUCKET (or run inside AWS Lambda)",
         ),
+    }
+}
+
+/// What `form-fn drain` prints: deliveries, and notifications if any were tried.
+fn drain_report(summary: &forward::DrainSummary) -> String {
+    let mut report = format!(
+        "delivered {}, failed {} (tried again later), not yet due {}",
+        summary.delivered, summary.failed, summary.not_due
+    );
+    let notifications = summary.notifications;
+    if notifications.sent + notifications.failed > 0 {
+        report.push_str(&format!(
+            "; offices notified {}, notifications not sent {} (see the log)",
+            notifications.sent, notifications.failed
+        ));
+    }
+    report
+}
+
+/// Which offices are told of a new application, and how: printed when
+/// form-fn starts to deliver, so an operator sees where notices go.
+fn print_destinations(registry: &Registry) {
+    let destinations = notify::destinations(registry);
+    if destinations.is_empty() {
+        eprintln!(
+            "notifications: none (no municipality has `notify:`); offices look with `office list`"
+        );
+    }
+    for destination in destinations {
+        eprintln!("notifications: {destination}");
     }
 }
 
@@ -268,6 +296,7 @@ async fn serve(
     });
     if let Some(forwarder) = &forwarder {
         forwarder.check_transports();
+        print_destinations(&loaded.registry);
     }
     let listener = match tokio::net::TcpListener::bind(listen).await {
         Ok(listener) => listener,
@@ -353,6 +382,8 @@ async fn lambda() -> ExitCode {
                             "delivered": summary.delivered,
                             "failed": summary.failed,
                             "not_due": summary.not_due,
+                            "notified": summary.notifications.sent,
+                            "notifications_failed": summary.notifications.failed,
                         }))
                     }
                 },

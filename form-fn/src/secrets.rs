@@ -1,4 +1,4 @@
-//! Secrets that transport settings name as `{ aws_secret: "<name or ARN>" }`,
+//! Secrets that transport and notify settings name as `{ aws_secret: "<name or ARN>" }`,
 //! read from AWS Secrets Manager with form-fn's own role when delivery
 //! starts. They live only in this process's memory (wiped when dropped):
 //! never in the function's configuration, the registry, a file or a log.
@@ -14,17 +14,24 @@ use zeroize::Zeroizing;
 
 static FETCHED: OnceLock<HashMap<String, Zeroizing<Vec<u8>>>> = OnceLock::new();
 
-/// Reads every `aws_secret` the registry names (transports and form-fn's
-/// signing key), once per process.
+/// Reads every `aws_secret` the registry names (transports, notifications
+/// and form-fn's signing key), once per process.
 /// A secret that cannot be read is logged (name and reason only); the
 /// transports that need it then refuse to deliver, and applications wait.
 pub async fn fetch_all(registry: &Registry) {
     let signing_key = registry.signing.as_ref().map(|signing| &signing.key);
-    let names: BTreeSet<&str> = registry
+    let transports = registry
         .municipalities
         .values()
         .filter_map(|entry| entry.transport.as_ref())
-        .flat_map(|transport| transport.sources())
+        .flat_map(|transport| transport.sources());
+    let notifications = registry
+        .municipalities
+        .values()
+        .filter_map(|entry| entry.notify.as_ref())
+        .flat_map(|notify| notify.sources());
+    let names: BTreeSet<&str> = transports
+        .chain(notifications)
         .chain(signing_key)
         .filter_map(|source| match source {
             Source::AwsSecret(id) => Some(id.as_str()),

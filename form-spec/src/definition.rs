@@ -143,6 +143,11 @@ pub struct Field {
     pub label: Translated,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hint: Option<Translated>,
+    /// Longer help where offices often get wrong answers (which card, which
+    /// spelling), shown as a "Help" disclosure under the hint. Paragraphs
+    /// are separated by a blank line; plain text, no Markdown.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub help: Option<Translated>,
     #[serde(default)]
     pub required: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -239,6 +244,41 @@ pub enum UiText {
     RequiredIfCondition,
     /// Joins conditions, e.g. "or".
     Or,
+    /// Summary of a field's help disclosure, e.g. "Help with this question".
+    Help,
+    /// The assistant's progress, e.g. "Step {step} of {total}".
+    Step,
+    /// The assistant's button to the previous step.
+    Back,
+    /// The assistant's button to the next step.
+    Continue,
+    /// Heading of the assistant's last step, e.g. "Check your answers".
+    Review,
+    /// Text under that heading: nothing is sent until the button below.
+    ReviewIntro,
+    /// The link beside an answer on the review step, e.g. "Change".
+    Change,
+    /// Shown on the review step for an answer left empty.
+    NotGiven,
+    /// A ticked checkbox on the review step.
+    Yes,
+    /// A checkbox left empty on the review step.
+    No,
+    /// Heading of the box that offers to keep a draft on this device.
+    DraftTitle,
+    /// What keeping a draft means: the risk on a shared device, and that
+    /// documents are not kept.
+    DraftRisk,
+    /// The checkbox that switches keeping a draft on.
+    DraftKeep,
+    /// Status after saving; `{time}` is when, e.g. "Draft saved at {time}.".
+    DraftSaved,
+    /// Status after a draft was put back into the form; `{time}` as above.
+    DraftRestored,
+    /// The button that deletes the draft from this device.
+    DraftDelete,
+    /// Status after deleting.
+    DraftDeleted,
 }
 
 impl UiText {
@@ -254,10 +294,27 @@ impl UiText {
             Self::RequiredIf => "required_if",
             Self::RequiredIfCondition => "required_if_condition",
             Self::Or => "or",
+            Self::Help => "help",
+            Self::Step => "step",
+            Self::Back => "back",
+            Self::Continue => "continue",
+            Self::Review => "review",
+            Self::ReviewIntro => "review_intro",
+            Self::Change => "change",
+            Self::NotGiven => "not_given",
+            Self::Yes => "yes",
+            Self::No => "no",
+            Self::DraftTitle => "draft_title",
+            Self::DraftRisk => "draft_risk",
+            Self::DraftKeep => "draft_keep",
+            Self::DraftSaved => "draft_saved",
+            Self::DraftRestored => "draft_restored",
+            Self::DraftDelete => "draft_delete",
+            Self::DraftDeleted => "draft_deleted",
         }
     }
 
-    pub const ALL: [Self; 10] = [
+    pub const ALL: [Self; 27] = [
         Self::Optional,
         Self::ErrorPrefix,
         Self::ErrorSummary,
@@ -268,6 +325,23 @@ impl UiText {
         Self::RequiredIf,
         Self::RequiredIfCondition,
         Self::Or,
+        Self::Help,
+        Self::Step,
+        Self::Back,
+        Self::Continue,
+        Self::Review,
+        Self::ReviewIntro,
+        Self::Change,
+        Self::NotGiven,
+        Self::Yes,
+        Self::No,
+        Self::DraftTitle,
+        Self::DraftRisk,
+        Self::DraftKeep,
+        Self::DraftSaved,
+        Self::DraftRestored,
+        Self::DraftDelete,
+        Self::DraftDeleted,
     ];
 }
 
@@ -283,6 +357,7 @@ impl Field {
             kind,
             label,
             hint: None,
+            help: None,
             required: false,
             min_length: None,
             max_length: None,
@@ -619,6 +694,9 @@ fn check_field_texts(
 ) {
     let path = format!("{parent}.{}", field.id);
     check_text(&path, &field.id, "`label`", &field.label);
+    if let Some(help) = &field.help {
+        check_text(&path, &field.id, "`help`", help);
+    }
     if let Some(hint) = &field.hint {
         check_text(&path, &field.id, "`hint`", hint);
     }

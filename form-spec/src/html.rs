@@ -125,7 +125,33 @@ impl FormPage<'_> {
             escape(self.ui(UiText::Submit)),
             id = control_id(HONEYPOT_FIELD),
         );
+        // The same checks for the assistant in the browser (form.js); data,
+        // never run as script, so the pages' policy needs no exception.
+        let rules =
+            crate::rules::compile(self.form, self.countries, self.nationality_extra, self.lang);
+        let _ = writeln!(
+            html,
+            "<script type=\"application/json\" id=\"form-rules\">{}</script>",
+            crate::rules::to_script_json(&rules)
+        );
         html
+    }
+
+    /// A field's help as a disclosure that works without JavaScript.
+    fn help(&self, html: &mut String, field: &Field) {
+        let Some(help) = &field.help else { return };
+        let _ = write!(
+            html,
+            "<details class=\"help\"><summary>{}</summary><div class=\"help-text\">",
+            escape(self.ui(UiText::Help))
+        );
+        for paragraph in text(help, self.lang).split("\n\n") {
+            let paragraph = paragraph.trim();
+            if !paragraph.is_empty() {
+                let _ = write!(html, "<p>{}</p>", escape(paragraph));
+            }
+        }
+        html.push_str("</div></details>");
     }
 
     /// The label text with "(optional)" where the field may stay empty (a
@@ -159,6 +185,7 @@ impl FormPage<'_> {
             );
             described.push(format!("{id}-hint"));
         }
+        self.help(html, field);
         if let Some(error) = self.error(name) {
             let _ = write!(
                 html,
@@ -423,6 +450,7 @@ impl FormPage<'_> {
                 escape(text(hint, self.lang))
             );
         }
+        self.help(html, group);
         let min = group.min_items.unwrap_or(0);
         for index in 0..group.max_items.unwrap_or(0) {
             let _ = write!(
@@ -569,6 +597,57 @@ mod tests {
         assert!(
             spouse.contains("<option value=\"DE\">Deutschland</option>"),
             "{spouse}"
+        );
+    }
+
+    #[test]
+    fn help_is_a_disclosure_with_paragraphs_and_escaped() {
+        let mut form = form();
+        form.sections[0].fields[2].help = Some(de_en(
+            "Wie im <Pass>.\n\nSonst fragen Sie die Behörde.",
+            "As in the passport.",
+        ));
+        let html = render(&form);
+        assert!(
+            html.contains(
+                "<p class=\"hint\" id=\"f-details-hint\">Gericht und Datum. Pflichtangabe, wenn Sie bei \
+                 „Verurteilt?“ „Ja“ oder bei „Verfahren?“ „Ja“ gewählt haben.</p><details class=\"help\">\
+                 <summary>u</summary><div class=\"help-text\"><p>Wie im &lt;Pass&gt;.</p>\
+                 <p>Sonst fragen Sie die Behörde.</p></div></details><textarea"
+            ),
+            "{html}"
+        );
+    }
+
+    #[test]
+    fn the_page_carries_the_rules_as_data_that_cannot_end_its_element() {
+        let mut form = form();
+        form.sections[0].fields[2].label = de_en("</script><b>", "x");
+        let html = render(&form);
+        let (_, rules) = html
+            .split_once("<script type=\"application/json\" id=\"form-rules\">")
+            .unwrap_or_default();
+        let (json, _) = rules.split_once("</script>").unwrap_or_default();
+        let rules: serde_json::Value = serde_json::from_str(json).unwrap_or_default();
+        let details = &rules["sections"][0]["fields"][2];
+        assert_eq!(details["label"], "</script><b>", "{json}");
+        assert_eq!(
+            details["max_chars"], 4000,
+            "the server's default for a textarea"
+        );
+        assert_eq!(
+            details["required_if"][1],
+            serde_json::json!({"field": "pending", "value": "yes"})
+        );
+        let own = &rules["sections"][0]["fields"][3];
+        assert_eq!(
+            own["options"],
+            serde_json::json!(["TR"]),
+            "excluded codes are refused"
+        );
+        assert_eq!(
+            rules["ui"]["required_if"],
+            "Pflichtangabe, wenn Sie {conditions} gewählt haben."
         );
     }
 }

@@ -6,8 +6,10 @@
 //! - [`submission`]: what a citizen sent, read within the form's bounds;
 //! - [`validate`]: a submission against a definition;
 //! - [`html`]: the form as HTML, empty or with a refused submission;
+//! - [`rules`]: the same checks compiled for the browser's assistant;
 //! - [`registry`]: what site-gen hands form-fn in `registry.json`;
 //! - [`transport`]: how applications reach the office, checked once for both;
+//! - [`notify`]: whom form-fn tells that an application reached the office;
 //! - [`document`]: the document inside a sealed submission, for form-fn and the office;
 //! - [`date`]: calendar dates and date bounds;
 //! - [`checked`]: self-checking strings and the address rules they share.
@@ -17,7 +19,9 @@ pub mod date;
 pub mod definition;
 pub mod document;
 pub mod html;
+pub mod notify;
 pub mod registry;
+pub mod rules;
 pub mod submission;
 pub mod transport;
 pub mod validate;

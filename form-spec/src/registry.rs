@@ -1,13 +1,14 @@
 //! `registry.json` (in `site-gen build --function-out`): everything form-fn needs to accept applications, written
 //! by site-gen from the same files the pages were built from: per
-//! municipality its key, languages, site origin, the office's age recipients
-//! and transport, and the compiled form definitions.
+//! municipality its key, languages, site origin, the office's age recipients,
+//! transport and notifications, and the compiled form definitions.
 
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
 use crate::definition::{Country, FormDefinition};
+use crate::notify::Notify;
 use crate::transport::Transport;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -42,6 +43,10 @@ pub struct MunicipalityEntry {
     /// (site-gen requires one wherever the form is online).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transport: Option<Transport>,
+    /// Whom form-fn tells that an application reached the office; `None`
+    /// for nobody (the office then looks with `office list`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notify: Option<Notify>,
     /// Ids of the forms this municipality accepts.
     pub forms: Vec<String>,
 }

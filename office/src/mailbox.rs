@@ -1,6 +1,8 @@
 //! `office fetch` and `office ack`: collecting packages from the office's
 //! mailbox (a folder or S3 prefix, sealed-store's layout) into a local
-//! folder, and marking them collected so they are not fetched twice.
+//! folder, recording in the mailbox that they were fetched (`fetched/`,
+//! for `office list`), and marking them collected so they are not fetched
+//! twice.
 
 use std::path::Path;
 
@@ -17,6 +19,9 @@ pub struct Fetched {
     pub had: Vec<String>,
     /// References that could not be fetched, with the reason.
     pub failed: Vec<(String, String)>,
+    /// References copied, but whose `fetched/` marker could not be written
+    /// (`office list` then shows them as not fetched), with the reason.
+    pub unmarked: Vec<(String, String)>,
 }
 
 /// Copies every waiting package (checked against its metadata) with its
@@ -38,10 +43,18 @@ pub async fn fetch(from: &str, to: &Path) -> Result<Fetched, OfficeError> {
                 continue;
             }
         };
-        match local.deposit(&meta, &sealed).await {
-            Ok(Deposit::Delivered) => fetched.new.push(reference),
-            Ok(Deposit::AlreadyThere) => fetched.had.push(reference),
-            Err(error) => fetched.failed.push((reference, error.to_string())),
+        let list = match local.deposit(&meta, &sealed).await {
+            Ok(Deposit::Delivered) => &mut fetched.new,
+            Ok(Deposit::AlreadyThere) => &mut fetched.had,
+            Err(error) => {
+                fetched.failed.push((reference, error.to_string()));
+                continue;
+            }
+        };
+        list.push(reference.clone());
+        // Only now, with the local copy synced to disk.
+        if let Err(error) = mailbox.mark_fetched(&reference).await {
+            fetched.unmarked.push((reference, error.to_string()));
         }
     }
     Ok(fetched)

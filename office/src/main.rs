@@ -2,19 +2,23 @@
 //!
 //! - `office keygen --out FILE`: a new age identity, and the recipient line
 //!   for the municipality file;
+//! - `office list [--from LOCATION] [--format json]`: what is in the
+//!   mailbox, newest first, and whether it was fetched and acknowledged;
 //! - `office fetch --from LOCATION --to DIR`: copy the waiting packages from
-//!   the mailbox (a folder or `s3://bucket/prefix`);
+//!   the mailbox (a folder or `s3://bucket/prefix`) and record them as
+//!   fetched there;
 //! - `office open --identity FILE [--out DIR] PACKAGE.age…`: decrypt, check,
 //!   write the application as JSON, a readable summary and its attachments;
 //! - `office ack --from LOCATION REFERENCE…`: mark packages as collected.
 //!
-//! A bad identity or a changed file gets a clear error and nothing is
-//! written. S3 endpoint and keys come from the usual AWS environment
-//! variables.
+//! `--from` may be left out where `OFFICE_MAILBOX` names the mailbox. A bad
+//! identity or a changed file gets a clear error and nothing is written. S3
+//! endpoint and keys come from the usual AWS environment variables.
 
 #[cfg(test)]
 mod fuzz;
 mod keygen;
+mod list;
 mod mailbox;
 mod open;
 mod summary;
@@ -60,7 +64,7 @@ impl OfficeError {
 #[command(
     name = "office",
     version,
-    about = "The naturalization office's tools: keys, fetching, opening and acknowledging applications"
+    about = "The naturalization office's tools: keys, listing, fetching, opening and acknowledging applications"
 )]
 struct Cli {
     #[command(subcommand)]
@@ -75,11 +79,21 @@ enum Command {
         #[arg(long)]
         out: PathBuf,
     },
+    /// Show what is in the mailbox: newest first, fetched or not, acknowledged or not.
+    List {
+        /// The mailbox: a folder or s3://bucket/prefix (default: $OFFICE_MAILBOX).
+        #[arg(long)]
+        from: Option<String>,
+        /// `text`: a table; `json`: one array of {"reference", "received",
+        /// "municipality", "ags", "size", "fetched", "acknowledged", "damaged"}.
+        #[arg(long, value_enum, default_value = "text")]
+        format: list::Format,
+    },
     /// Copy the waiting applications from the mailbox into a folder.
     Fetch {
-        /// The mailbox: a folder or s3://bucket/prefix.
+        /// The mailbox: a folder or s3://bucket/prefix (default: $OFFICE_MAILBOX).
         #[arg(long)]
-        from: String,
+        from: Option<String>,
         /// The local folder to copy into.
         #[arg(long)]
         to: PathBuf,
@@ -106,9 +120,9 @@ enum Command {
     },
     /// Mark applications as collected, so fetch does not copy them again.
     Ack {
-        /// The mailbox: a folder or s3://bucket/prefix.
+        /// The mailbox: a folder or s3://bucket/prefix (default: $OFFICE_MAILBOX).
         #[arg(long)]
-        from: String,
+        from: Option<String>,
         #[arg(required = true)]
         references: Vec<String>,
     },
@@ -148,6 +162,23 @@ fn trusted_keys(
     Ok(keys)
 }
 
+/// The environment variable that names the mailbox when `--from` is left out.
+const MAILBOX_VARIABLE: &str = "OFFICE_MAILBOX";
+
+/// The mailbox `--from` names, or else `OFFICE_MAILBOX`; neither is an error
+/// that says how to give one.
+fn mailbox_location(from: Option<String>) -> Result<String, OfficeError> {
+    from.or_else(|| std::env::var(MAILBOX_VARIABLE).ok())
+        .filter(|location| !location.trim().is_empty())
+        .ok_or_else(|| {
+            OfficeError::Refused(format!(
+                "which mailbox? Give it with --from (a folder, or s3://bucket/prefix as your IT \
+                 set it up), or set {MAILBOX_VARIABLE} once, e.g. \
+                 export {MAILBOX_VARIABLE}=s3://einbuergerung-postfach/bielefeld"
+            ))
+        })
+}
+
 fn load_registry(path: &Path) -> Result<Registry, OfficeError> {
     let text = std::fs::read_to_string(path).map_err(|e| OfficeError::io("read", path, e))?;
     serde_json::from_str(&text).map_err(|e| {
@@ -180,7 +211,9 @@ async fn run(command: Command) -> Result<ExitCode, OfficeError> {
             println!("{}", keygen::guidance(&out, &recipient));
             Ok(ExitCode::SUCCESS)
         }
+        Command::List { from, format } => list::run(&mailbox_location(from)?, format).await,
         Command::Fetch { from, to } => {
+            let from = mailbox_location(from)?;
             let fetched = mailbox::fetch(&from, &to).await?;
             for reference in &fetched.new {
                 println!("fetched {reference}");
@@ -190,6 +223,12 @@ async fn run(command: Command) -> Result<ExitCode, OfficeError> {
             }
             for (reference, problem) in &fetched.failed {
                 eprintln!("error: {reference}: {problem}");
+            }
+            for (reference, problem) in &fetched.unmarked {
+                eprintln!(
+                    "warning: {reference} was copied, but the mailbox could not record it as \
+                     fetched ({problem}); office list shows it as not fetched"
+                );
             }
             println!(
                 "{} new, {} already here, {} failed. Next: office open --identity FILE {}/*.age, \
@@ -236,6 +275,7 @@ async fn run(command: Command) -> Result<ExitCode, OfficeError> {
             })
         }
         Command::Ack { from, references } => {
+            let from = mailbox_location(from)?;
             mailbox::acknowledge(&from, &references).await?;
             println!("acknowledged {}", references.join(", "));
             Ok(ExitCode::SUCCESS)

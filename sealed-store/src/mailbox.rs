@@ -4,16 +4,24 @@
 //! - `<reference>.age`: the sealed package, written first;
 //! - `<reference>.json`: its metadata, written last, so a package counts as
 //!   arrived only once both are there;
+//! - `fetched/<reference>`: written by `office fetch` once the package and
+//!   its metadata are safely in the office's local folder, so `office list`
+//!   can tell what was collected but not yet acknowledged (another clerk's
+//!   computer, an interrupted run);
 //! - `acknowledged/<reference>`: written by `office ack` once the office has
 //!   the package, so it is not fetched twice.
 //!
 //! Nothing is ever overwritten: a second deposit of the same package finds
-//! it there and leaves it, so the office never gets a second copy.
+//! it there and leaves it, so the office never gets a second copy. The two
+//! markers are empty files written once; finding one there already is fine.
 
 use crate::package::PackageMeta;
 use crate::store::{Store, StoreError};
 
 const ACKNOWLEDGED: &str = "acknowledged";
+const FETCHED: &str = "fetched";
+/// Far more than any metadata document form-fn writes (under 1 KiB).
+const MAX_META_BYTES: usize = 64 * 1024;
 
 #[derive(Debug, thiserror::Error)]
 pub enum MailboxError {
@@ -23,6 +31,19 @@ pub enum MailboxError {
     Missing(String),
     #[error("{reference}: {problem}")]
     Damaged { reference: String, problem: String },
+}
+
+/// One package in the mailbox, as `office list` shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Entry {
+    /// From the file name `<reference>.json`.
+    pub reference: String,
+    /// The metadata, or why it cannot be read (the entry is damaged).
+    pub meta: Result<PackageMeta, String>,
+    /// `office fetch` copied it to a local folder.
+    pub fetched: bool,
+    /// `office ack` marked it collected.
+    pub acknowledged: bool,
 }
 
 /// What a deposit found.
@@ -137,17 +158,79 @@ impl Mailbox {
 
     /// Marks a package as collected, so `waiting` no longer lists it.
     pub async fn acknowledge(&self, reference: &str) -> Result<(), MailboxError> {
+        self.mark(ACKNOWLEDGED, reference).await
+    }
+
+    /// Records that `office fetch` has the package safely in a local folder.
+    pub async fn mark_fetched(&self, reference: &str) -> Result<(), MailboxError> {
+        self.mark(FETCHED, reference).await
+    }
+
+    /// Writes the empty marker `<folder>/<reference>` once, for a package
+    /// that is in the mailbox; one there already is fine.
+    async fn mark(&self, folder: &str, reference: &str) -> Result<(), MailboxError> {
         if self.store.get(&meta_key(reference)).await?.is_none() {
             return Err(MailboxError::Missing(reference.to_owned()));
         }
         match self
             .store
-            .put_new(&format!("{ACKNOWLEDGED}/{reference}"), Vec::new())
+            .put_new(&format!("{folder}/{reference}"), Vec::new())
             .await
         {
             Ok(()) | Err(StoreError::Exists(_)) => Ok(()),
             Err(error) => Err(error.into()),
         }
+    }
+
+    /// Every package that arrived (its metadata is there), in name order,
+    /// with whether it was fetched and acknowledged. Only the metadata is
+    /// read, never a package; one that cannot be read is listed as damaged,
+    /// with the reason, and the others are listed as usual.
+    pub async fn entries(&self) -> Result<Vec<Entry>, MailboxError> {
+        let names = self.store.list("").await?;
+        let fetched = self.store.list(FETCHED).await?;
+        let acknowledged = self.store.list(ACKNOWLEDGED).await?;
+        let mut entries = Vec::new();
+        for reference in names.iter().filter_map(|name| name.strip_suffix(".json")) {
+            let meta = match self.store.get(&meta_key(reference)).await? {
+                // Acknowledged and cleaned up between the listing and now.
+                None => continue,
+                Some(bytes) => read_meta(reference, &bytes),
+            };
+            let meta = meta.and_then(|meta| {
+                if names.contains(&package_key(reference)) {
+                    Ok(meta)
+                } else {
+                    Err("the metadata is there but the package is not".to_owned())
+                }
+            });
+            entries.push(Entry {
+                reference: reference.to_owned(),
+                meta,
+                fetched: fetched.iter().any(|name| name == reference),
+                acknowledged: acknowledged.iter().any(|name| name == reference),
+            });
+        }
+        Ok(entries)
+    }
+}
+
+/// The metadata file of `reference`, or why it is not one.
+fn read_meta(reference: &str, bytes: &[u8]) -> Result<PackageMeta, String> {
+    if bytes.len() > MAX_META_BYTES {
+        return Err(format!(
+            "the metadata file is larger than {MAX_META_BYTES} bytes: not one form-fn wrote"
+        ));
+    }
+    let meta: PackageMeta = serde_json::from_slice(bytes)
+        .map_err(|e| format!("the metadata file is not readable: {e}"))?;
+    if meta.reference == reference {
+        Ok(meta)
+    } else {
+        Err(format!(
+            "the metadata file names another reference, {}",
+            meta.reference
+        ))
     }
 }
 
@@ -203,6 +286,81 @@ mod tests {
             mailbox.acknowledge("ZZZZ-ZZZZ-ZZZZ").await,
             Err(MailboxError::Missing(_))
         ));
+    }
+
+    #[tokio::test]
+    async fn entries_say_what_was_fetched_and_acknowledged_and_which_are_damaged() {
+        let dir = tempfile::tempdir().unwrap();
+        let mailbox = Mailbox::open(dir.path().to_str().unwrap()).unwrap();
+        for reference in ["AAAA-BBBB-CCCC", "DDDD-EEEE-FFFF"] {
+            mailbox
+                .deposit(&meta(reference, b"sealed"), b"sealed")
+                .await
+                .unwrap();
+        }
+        let states = |entries: Vec<Entry>| -> Vec<(String, bool, bool, bool)> {
+            entries
+                .into_iter()
+                .map(|e| (e.reference, e.meta.is_ok(), e.fetched, e.acknowledged))
+                .collect()
+        };
+        let fresh = mailbox.entries().await.unwrap();
+        assert_eq!(fresh[0].meta, Ok(meta("AAAA-BBBB-CCCC", b"sealed")));
+        assert_eq!(
+            states(fresh),
+            [
+                ("AAAA-BBBB-CCCC".to_owned(), true, false, false),
+                ("DDDD-EEEE-FFFF".to_owned(), true, false, false)
+            ]
+        );
+
+        mailbox.mark_fetched("AAAA-BBBB-CCCC").await.unwrap();
+        mailbox.mark_fetched("AAAA-BBBB-CCCC").await.unwrap();
+        assert!(
+            dir.path().join("fetched/AAAA-BBBB-CCCC").is_file(),
+            "the marker is a file beside acknowledged/"
+        );
+        assert_eq!(
+            mailbox.waiting().await.unwrap(),
+            ["AAAA-BBBB-CCCC", "DDDD-EEEE-FFFF"],
+            "fetched is not acknowledged: fetch still offers it"
+        );
+        mailbox.acknowledge("AAAA-BBBB-CCCC").await.unwrap();
+        assert!(matches!(
+            mailbox.mark_fetched("ZZZZ-ZZZZ-ZZZZ").await,
+            Err(MailboxError::Missing(_))
+        ));
+        assert!(!dir.path().join("fetched/ZZZZ-ZZZZ-ZZZZ").exists());
+
+        std::fs::write(dir.path().join("DDDD-EEEE-FFFF.json"), b"{ not json").unwrap();
+        std::fs::write(
+            dir.path().join("GGGG-HHHH-JJJJ.json"),
+            meta("KKKK-MMMM-NNNN", b"x").to_json(),
+        )
+        .unwrap();
+        let later = mailbox.entries().await.unwrap();
+        assert!(
+            later[1]
+                .meta
+                .as_ref()
+                .is_err_and(|why| why.contains("not readable")),
+            "{later:?}"
+        );
+        assert!(
+            later[2]
+                .meta
+                .as_ref()
+                .is_err_and(|why| why.contains("another reference")),
+            "{later:?}"
+        );
+        assert_eq!(
+            states(later),
+            [
+                ("AAAA-BBBB-CCCC".to_owned(), true, true, true),
+                ("DDDD-EEEE-FFFF".to_owned(), false, false, false),
+                ("GGGG-HHHH-JJJJ".to_owned(), false, false, false)
+            ]
+        );
     }
 
     #[tokio::test]

@@ -448,7 +448,7 @@ impl ThemeAssets {
         Ok(Self { files })
     }
 
-    /// The URLs of the stylesheet and the script every page links.
+    /// The URLs of the stylesheet, the script every page links and the form's script.
     fn urls(&self, base: &str) -> Result<AssetUrls, BuildError> {
         let url = |name: &str| -> Result<String, BuildError> {
             self.files
@@ -463,6 +463,7 @@ impl ThemeAssets {
         Ok(AssetUrls {
             css: url("style.css")?,
             js: url("site.js")?,
+            form_js: url("form.js")?,
         })
     }
 }
@@ -687,6 +688,7 @@ impl SiteWriter<'_> {
                     languages: m.languages().iter().map(|l| l.code().to_owned()).collect(),
                     recipients: m.recipients.iter().map(|r| r.value.to_string()).collect(),
                     transport: m.transport.as_ref().map(|t| t.value.clone()),
+                    notify: m.notify.as_ref().map(|n| n.value.clone()),
                     forms: if online {
                         self.forms.definitions.keys().cloned().collect()
                     } else {

@@ -11,6 +11,7 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use serde_saphyr::Spanned;
 
+use form_spec::notify::Notify;
 use form_spec::transport::Transport;
 
 use crate::content::{Block, SiteContent, load_block_dir, relative, sorted_entries};
@@ -270,6 +271,10 @@ pub struct Municipality {
     /// How applications reach the office (form-spec checks the settings).
     #[serde(default)]
     pub transport: Option<Spanned<Transport>>,
+    /// Whom form-fn tells that an application reached the office (form-spec
+    /// checks the settings).
+    #[serde(default)]
+    pub notify: Option<Spanned<Notify>>,
     /// SVG file, relative to `municipalities/`.
     #[serde(default)]
     pub coat_of_arms: Option<Spanned<String>>,

@@ -439,6 +439,78 @@ fn transport_mistakes_are_refused_where_they_were_written() {
     );
 }
 
+/// `notify:` reaches form-fn's registry as written; a mistake in it is
+/// refused at its line, in the editor's words.
+#[test]
+fn notify_settings_reach_the_registry_and_mistakes_are_refused_where_written() {
+    let tree = Tree::sample(&["bielefeld"]);
+    let notify = "notify:\n  email:\n    to: [\"einbuergerung@bielefeld.example\"]\n    \
+                  from: \"antraege@einbuergerung.example\"\n    smtp:\n      \
+                  host: smtp.bielefeld.example\n      username: { env: BIELEFELD_SMTP_USER }\n      \
+                  password: { aws_secret: \"einbuergerung/bielefeld/smtp\" }\n  \
+                  webhook:\n    url: \"https://intake.bielefeld.example/neu\"\n";
+    tree.write(BIELEFELD, &(tree.read(BIELEFELD) + notify));
+    tree.build_with_endpoint(Some("http://127.0.0.1:8081"))
+        .expect("valid notify settings build");
+    let registry: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(tree.function_out().join("registry.json")).unwrap())
+            .unwrap();
+    let written = &registry["municipalities"]["bielefeld"]["notify"];
+    assert_eq!(written["email"]["to"][0], "einbuergerung@bielefeld.example");
+    assert_eq!(
+        written["email"]["smtp"]["port"], 587,
+        "submission port by default"
+    );
+    assert_eq!(
+        written["email"]["smtp"]["password"]["aws_secret"], "einbuergerung/bielefeld/smtp",
+        "the secret is named, not copied"
+    );
+    assert_eq!(
+        written["webhook"]["url"],
+        "https://intake.bielefeld.example/neu"
+    );
+
+    for (from, to, words) in [
+        (
+            "to: [\"einbuergerung@bielefeld.example\"]",
+            "to: [\"Einbürgerung <einbuergerung@bielefeld.example>\"]",
+            &["not an e-mail address", "without a display name"][..],
+        ),
+        (
+            "host: smtp.bielefeld.example",
+            "host: \"smtp.bielefeld.example:587\"",
+            &["not a host name", "no port"][..],
+        ),
+        (
+            "password: { aws_secret: \"einbuergerung/bielefeld/smtp\" }",
+            "password: \"hunter2\"",
+            &["env", "file", "aws_secret"][..],
+        ),
+        (
+            "url: \"https://intake.bielefeld.example/neu\"",
+            "url: \"http://intake.bielefeld.example/neu\"",
+            &["not a service address", "https://"][..],
+        ),
+    ] {
+        tree.edit(BIELEFELD, from, to);
+        let error = only_error(&tree);
+        let line = to.split(':').next().unwrap();
+        let text = tree.read(BIELEFELD);
+        assert_eq!(
+            error.line,
+            text.lines()
+                .position(|l| l.trim_start().starts_with(line))
+                .unwrap()
+                + 1,
+            "{error}"
+        );
+        assert_mentions(&error, BIELEFELD, words);
+        tree.edit(BIELEFELD, to, from);
+    }
+    tree.edit(BIELEFELD, "  webhook:\n", "  sms:\n");
+    assert_mentions(&only_error(&tree), BIELEFELD, &["sms", "email", "webhook"]);
+}
+
 #[test]
 fn an_online_form_needs_a_way_to_the_office_and_a_key() {
     let tree = Tree::sample(&["bielefeld"]);

@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
-import { serveSite, launchBrowser, startFormFn, fillApplication } from "./harness.mjs";
+import { serveSite, launchBrowser, startFormFn, fillApplication, walkAssistant, applicationSteps, continueTo } from "./harness.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const sitePort = Number(process.env.SITE_PORT ?? 18090);
@@ -75,14 +75,28 @@ async function walkQuickCheck(page) {
   assert.fail("no result within 20 answers");
 }
 
-/** The form: refused with errors by form-fn, corrected, confirmed. */
-async function applyWithACorrection(page) {
+/**
+ * The form: refused with errors (by form-fn; with JavaScript first by the
+ * assistant), corrected, confirmed.
+ */
+async function applyWithACorrection(page, javaScriptEnabled) {
   await page.goto(`${site}/bielefeld/de/apply/`);
-  await fillApplication(page, "2020-01-01");
-  await Promise.all([page.waitForNavigation(), page.click("button[type=submit]")]);
-  assert.equal(new URL(page.url()).origin, formOrigin, "form-fn showed the form with errors");
-  assert.ok(await page.locator(".error-summary").isVisible());
-  await page.fill("#f-birth_date", "1990-05-17");
+  if (javaScriptEnabled) {
+    await applicationSteps.person(page, "2020-01-01");
+    await page.click("fieldset.section:not([hidden]) [data-step-continue]");
+    await page.locator(".error-summary").waitFor();
+    await page.fill("#f-birth_date", "1990-05-17");
+    await continueTo(page, 2);
+    await page.check("#draft-keep");
+    await page.goBack();
+    await walkAssistant(page);
+  } else {
+    await fillApplication(page, "2020-01-01");
+    await Promise.all([page.waitForNavigation(), page.click("button[type=submit]")]);
+    assert.equal(new URL(page.url()).origin, formOrigin, "form-fn showed the form with errors");
+    assert.ok(await page.locator(".error-summary").isVisible());
+    await page.fill("#f-birth_date", "1990-05-17");
+  }
   await Promise.all([page.waitForURL(/\/apply\/done\/\?ref=/), page.click("button[type=submit]")]);
 }
 
@@ -95,7 +109,7 @@ for (const javaScriptEnabled of [true, false]) {
       await page.goto(`${site}${path}`);
     }
     await walkQuickCheck(page);
-    await applyWithACorrection(page);
+    await applyWithACorrection(page, javaScriptEnabled);
     // Styles applied: the stylesheet was allowed to load.
     assert.notEqual(await page.locator("body").evaluate((b) => getComputedStyle(b).margin), "8px");
     assert.deepEqual(violations, []);

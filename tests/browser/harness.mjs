@@ -149,28 +149,94 @@ export async function startFormFn(port) {
   return { work, store, stop: () => server.kill() };
 }
 
-/** Fills the sample application in as an adult Turkish citizen born on `birthDate`. */
+/**
+ * The sample application, an adult Turkish citizen, by form section: what
+ * a citizen enters on each step of the assistant (radios: their first answer).
+ */
+export const applicationSteps = {
+  person: async (page, birthDate = "1990-05-17") => {
+    await page.fill("#f-family_name", "Yılmaz");
+    await page.fill("#f-given_names", "Ayşe");
+    await page.fill("#f-birth_date", birthDate);
+    await page.fill("#f-birth_place", "İzmir");
+    await page.selectOption("#f-birth_country", "TR");
+    await page.check("#f-sex");
+    await page.selectOption("#f-nationalities-0-country", "TR");
+  },
+  identity: (page) => page.selectOption("#f-id_document", "passport"),
+  contact: async (page) => {
+    await page.fill("#f-street", "Niederwall 1");
+    await page.fill("#f-postcode", "33602");
+    await page.fill("#f-city", "Bielefeld");
+    await page.fill("#f-email", "ayse@example.org");
+  },
+  residence: async (page) => {
+    await page.fill("#f-resident_since", "2015-03-01");
+    await page.selectOption("#f-permit", "settlement_permit");
+    await page.check("#f-long_stays_abroad");
+  },
+  family: (page) => page.selectOption("#f-marital_status", "single"),
+  requirements: async (page) => {
+    for (const radio of ["#f-german_proof", "#f-test_proof", "#f-livelihood", "#f-benefits"]) await page.check(radio);
+  },
+  convictions: async (page) => {
+    await page.check("#f-convicted");
+    await page.check("#f-proceedings_pending");
+  },
+  declarations: async (page) => {
+    for (const box of ["#f-fdgo_declaration", "#f-responsibility_declaration", "#f-truthful"]) await page.check(box);
+  },
+  documents: () => Promise.resolve(),
+};
+
+/** What the office finds in the sample application, as `applicationSteps` fill it in. */
+export const sampleValues = (givenNames = "Ayşe") => ({
+  family_name: "Yılmaz",
+  given_names: givenNames,
+  birth_date: "1990-05-17",
+  birth_place: "İzmir",
+  birth_country: "TR",
+  sex: "female",
+  nationalities: [{ country: "TR" }],
+  id_document: "passport",
+  street: "Niederwall 1",
+  postcode: "33602",
+  city: "Bielefeld",
+  email: "ayse@example.org",
+  resident_since: "2015-03-01",
+  permit: "settlement_permit",
+  long_stays_abroad: "no",
+  marital_status: "single",
+  children: [],
+  german_proof: "certificate",
+  test_proof: "test_certificate",
+  livelihood: "employed",
+  benefits: "no",
+  convicted: "no",
+  proceedings_pending: "no",
+  fdgo_declaration: true,
+  responsibility_declaration: true,
+  truthful: true,
+});
+
+/** Fills in the whole sample application on a page without the assistant (JavaScript off). */
 export async function fillApplication(page, birthDate) {
-  await page.fill("#f-family_name", "Yılmaz");
-  await page.fill("#f-given_names", "Ayşe");
-  await page.fill("#f-birth_date", birthDate);
-  await page.fill("#f-birth_place", "İzmir");
-  await page.selectOption("#f-birth_country", "TR");
-  await page.check("#f-sex");
-  await page.selectOption("#f-nationalities-0-country", "TR");
-  await page.selectOption("#f-id_document", "passport");
-  await page.fill("#f-street", "Niederwall 1");
-  await page.fill("#f-postcode", "33602");
-  await page.fill("#f-city", "Bielefeld");
-  await page.fill("#f-email", "ayse@example.org");
-  await page.fill("#f-resident_since", "2015-03-01");
-  await page.selectOption("#f-permit", "settlement_permit");
-  await page.selectOption("#f-marital_status", "single");
-  // The first answer of each: "no" where the question is yes or no.
-  for (const radio of ["#f-long_stays_abroad", "#f-german_proof", "#f-test_proof", "#f-livelihood", "#f-benefits", "#f-convicted", "#f-proceedings_pending"]) {
-    await page.check(radio);
-  }
-  for (const box of ["#f-fdgo_declaration", "#f-responsibility_declaration", "#f-truthful"]) {
-    await page.check(box);
+  for (const fill of Object.values(applicationSteps)) await fill(page, birthDate);
+}
+
+/**
+ * With the assistant: clicks Continue on the shown step and waits until
+ * step `step` (of 10: nine sections and the review) has the focus.
+ */
+export async function continueTo(page, step) {
+  await page.click("fieldset.section:not([hidden]) [data-step-continue]");
+  await page.waitForFunction((text) => document.activeElement?.textContent.startsWith(text), `Schritt ${step} von 10`);
+}
+
+/** With the assistant: fills in every step of the sample application and arrives at the review. */
+export async function walkAssistant(page) {
+  for (const [index, fill] of Object.values(applicationSteps).entries()) {
+    await fill(page);
+    await continueTo(page, index + 2);
   }
 }

@@ -10,9 +10,10 @@
 //! has the package already is not given a second copy.
 
 mod http;
-pub use http::read_source;
+pub use http::{client, read_source, request_failed};
 mod mailbox;
 mod webhook;
+pub use webhook::signature;
 mod xta2;
 pub mod xta2_message;
 

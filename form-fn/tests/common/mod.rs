@@ -333,6 +333,16 @@ pub fn set_transport(function: &Path, slug: &str, transport: serde_json::Value) 
     path
 }
 
+/// Sets `slug`'s `notify` in the `registry.json` of a built site.
+pub fn set_notify(function: &Path, slug: &str, notify: serde_json::Value) -> PathBuf {
+    let path = function.join("registry.json");
+    let mut registry: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&path).expect("registry")).expect("registry JSON");
+    registry["municipalities"][slug]["notify"] = notify;
+    std::fs::write(&path, serde_json::to_vec_pretty(&registry).expect("JSON")).expect("write");
+    path
+}
+
 /// The test PKI (tests/pki): CA, form-fn's client identity.
 pub fn pki(name: &str) -> String {
     repo_root()

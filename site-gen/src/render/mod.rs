@@ -30,6 +30,8 @@ use crate::values::{FormEndpoint, origin_of};
 pub struct AssetUrls {
     pub css: String,
     pub js: String,
+    /// The application form's assistant and draft, linked from the form page only.
+    pub form_js: String,
 }
 
 /// A link to the same page in another language.
