@@ -65,8 +65,10 @@ missing=()
 command -v chromium >/dev/null || missing+=(chromium)
 # The XTA 2 tests validate every message against the published schemas.
 command -v xmllint >/dev/null || missing+=(libxml2-utils)
-# Chromium needs at least one font to lay out text for the contrast checks.
-fc-list 2>/dev/null | grep -q . || missing+=(fonts-dejavu-core)
+# Chromium needs fonts to lay out text for the contrast checks and the
+# right-to-left screenshots: DejaVu Sans covers Latin, Cyrillic and Arabic
+# script (Arabic and Persian letters) of the site's seven languages.
+fc-list 2>/dev/null | grep -q "DejaVu Sans" || missing+=(fonts-dejavu-core)
 if [ "${#missing[@]}" -gt 0 ]; then
   echo "installing ${missing[*]} (Debian, no recommends)"
   apt_install "${missing[@]}"

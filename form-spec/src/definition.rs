@@ -172,6 +172,11 @@ pub struct Field {
     pub min_items: Option<usize>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_items: Option<usize>,
+    /// `ltr` for data the office needs in Latin letters as in the passport
+    /// (names, places, document numbers): the field stays left to right on a
+    /// right-to-left page. Email, phone, postcode and date fields always are.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dir: Option<TextDirection>,
     /// The HTML `autocomplete` token, so browsers can fill in known data.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub autocomplete: Option<String>,
@@ -216,6 +221,13 @@ pub struct FormDefinition {
     pub max_attachment_bytes: u64,
     /// Words the form itself needs, per language (see [`UiText`]).
     pub ui: BTreeMap<UiText, Translated>,
+}
+
+/// The writing direction of a field's value, whatever the page's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TextDirection {
+    Ltr,
 }
 
 /// The words every rendered form needs besides its fields' own texts.
@@ -368,6 +380,7 @@ impl Field {
             fields: Vec::new(),
             min_items: None,
             max_items: None,
+            dir: None,
             autocomplete: None,
             messages: BTreeMap::new(),
             exclude: Vec::new(),

@@ -431,6 +431,15 @@ impl FormPage<'_> {
         if let Some(crate::date::DateBound::Fixed(date)) = field.max {
             let _ = write!(attrs, " max=\"{date}\"");
         }
+        // Addresses, numbers and names as in the passport read left to right
+        // also on a right-to-left page.
+        let ltr = matches!(
+            field.kind,
+            FieldType::Email | FieldType::Phone | FieldType::Postcode | FieldType::Date
+        ) || field.dir == Some(crate::definition::TextDirection::Ltr);
+        if ltr {
+            attrs.push_str(" dir=\"ltr\"");
+        }
         attrs
     }
 

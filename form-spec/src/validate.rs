@@ -16,10 +16,12 @@ pub use crate::submission::{Submission, Upload};
 
 /// Characters that change how a line is shown without being seen: direction
 /// marks, embeddings, overrides and isolates, and zero-width characters.
+/// The zero-width non-joiner and joiner (U+200C, U+200D) are allowed: Persian
+/// and other scripts spell words with them.
 fn is_spoofing_character(c: char) -> bool {
     matches!(
         c,
-        '\u{200B}'..='\u{200F}'
+        '\u{200B}' | '\u{200E}' | '\u{200F}'
             | '\u{202A}'..='\u{202E}'
             | '\u{2060}'..='\u{2064}'
             | '\u{2066}'..='\u{2069}'
@@ -579,6 +581,9 @@ mod tests {
                 "{spoof:?}"
             );
         }
+        // Persian writes "می‌کنم" with a zero-width non-joiner: that is spelling.
+        let persian = with(valid(), "family_name", "می\u{200C}کنم");
+        assert!(check(&persian, "de").is_ok());
     }
 
     #[test]

@@ -75,6 +75,8 @@ pub struct BuildReport {
     pub elapsed: Duration,
     /// Where the time went, phase by phase, in order.
     pub timings: Vec<(&'static str, Duration)>,
+    /// Texts a language lacks, where German stands in (the build succeeds).
+    pub warnings: Vec<EditorError>,
 }
 
 /// Everything a build reads, loaded and checked, before anything is rendered.
@@ -92,6 +94,18 @@ pub struct SiteData {
 }
 
 impl SiteData {
+    /// Every text a language lacks where German stands in: shared blocks and
+    /// pages, and the municipality files' notes.
+    #[must_use]
+    pub fn missing_translations(&self) -> Vec<EditorError> {
+        let mut missing = self.content.missing_translations.clone();
+        for m in &self.municipalities {
+            let file = PathBuf::from("municipalities").join(format!("{}.yaml", m.slug));
+            missing.extend(m.missing_translations(&file));
+        }
+        missing
+    }
+
     /// Loads and checks site.yaml, the content, the quick-check, the forms,
     /// the municipalities and the theme's assets, with the overrides of `options`.
     pub fn load(options: &BuildOptions) -> Result<Self, BuildError> {
@@ -258,6 +272,7 @@ impl Rendered {
             pages: self.pages,
             elapsed: started.elapsed(),
             timings,
+            warnings: data.missing_translations(),
         }
     }
 }

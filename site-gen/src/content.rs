@@ -115,6 +115,19 @@ pub struct Block {
     /// Where the editor wrote it, relative to the site root.
     #[serde(skip)]
     pub source: PathBuf,
+    /// The language the text is written in: the page's, or German where a
+    /// translation is missing and the German text stands in (marked
+    /// `lang="de"` on the page, with a note in the page's language).
+    #[serde(skip)]
+    pub text_lang: Lang,
+}
+
+impl Block {
+    /// Whether this is German standing in for a missing translation into `lang`.
+    #[must_use]
+    pub fn falls_back(&self, lang: Lang) -> bool {
+        self.text_lang != lang
+    }
 }
 
 /// Everything written in one language.
@@ -127,6 +140,43 @@ pub struct LanguageContent {
     pub ui: BTreeMap<String, String>,
     /// The public body's pages (`content/<lang>/pages/*.md`), by file name.
     pub pages: Vec<Block>,
+    /// Whether a person fluent in the language and the subject checked the
+    /// translation (`content/<lang>/review.yaml`); German is the original.
+    pub review: Review,
+}
+
+/// `content/<lang>/review.yaml`: until `reviewed: true`, every page in the
+/// language says that the office has not checked the translation yet.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Review {
+    pub reviewed: bool,
+    /// Who checked it (a person and their office), required with `reviewed: true`.
+    #[serde(default)]
+    pub reviewed_by: Option<NonEmpty>,
+    /// When, as written (e.g. 2026-11-24).
+    #[serde(default)]
+    pub reviewed_on: Option<NonEmpty>,
+}
+
+/// Reads `review.yaml` of a language folder; without it the language counts
+/// as not reviewed.
+fn load_review(root: &Path, dir: &Path) -> Result<Review, EditorError> {
+    let path = dir.join("review.yaml");
+    if !path.is_file() {
+        return Ok(Review::default());
+    }
+    let shown = relative(root, &path);
+    let text = read_text(&path, &shown)?;
+    let review: Review = parse_yaml(&text, &shown, 0)?;
+    if review.reviewed && review.reviewed_by.is_none() {
+        return Err(EditorError::whole_file(
+            &shown,
+            "`reviewed: true` needs `reviewed_by:` (who checked the translation, and for which \
+             office), so readers and auditors can trust it",
+        ));
+    }
+    Ok(review)
 }
 
 /// All languages the content is written in; German is always there.
@@ -135,6 +185,9 @@ pub struct SiteContent {
     pub languages: BTreeMap<Lang, LanguageContent>,
     /// What differs per Land (`content/lands/`), by the Land's number.
     pub lands: Lands,
+    /// Blocks and pages a language lacks, where German stands in: the build
+    /// warns, `site-gen check` lists them.
+    pub missing_translations: Vec<EditorError>,
 }
 
 impl SiteContent {
@@ -242,10 +295,61 @@ pub fn load_content(root: &Path) -> Result<SiteContent, BuildError> {
     errors.into_result()?;
     let codes: Vec<Lang> = languages.keys().copied().collect();
     let lands = load_lands(root, &codes)?;
-    let content = SiteContent { languages, lands };
+    let mut content = SiteContent {
+        languages,
+        lands,
+        missing_translations: Vec::new(),
+    };
     check_translations(root, &content)?;
     check_public_pages(&content)?;
+    content.missing_translations = fill_from_german(&mut content);
     Ok(content)
+}
+
+/// Puts the German block or page where a language lacks its translation,
+/// so a language can be added one text at a time; returns one warning each.
+fn fill_from_german(content: &mut SiteContent) -> Vec<EditorError> {
+    let Some(german) = content.languages.get(&Lang::primary()) else {
+        return Vec::new();
+    };
+    let (blocks, pages) = (german.blocks.clone(), german.pages.clone());
+    let mut warnings = Vec::new();
+    for other in content.languages.values_mut() {
+        if other.lang == Lang::primary() {
+            continue;
+        }
+        let dir = PathBuf::from("content").join(other.lang.code());
+        for block in &blocks {
+            if !other.blocks.iter().any(|b| b.id == block.id) {
+                warnings.push(missing(&dir.join(format!("{}.md", block.id)), block));
+                other.blocks.push(block.clone());
+            }
+        }
+        other
+            .blocks
+            .sort_by(|a, b| (a.order, &a.id).cmp(&(b.order, &b.id)));
+        for page in PUBLIC_PAGES.iter().filter(|p| p.exists_in(other.lang)) {
+            let translated = other.pages.iter().any(|p| p.id == page.id);
+            if let Some(german_page) = pages.iter().find(|p| p.id == page.id && !translated) {
+                warnings.push(missing(
+                    &dir.join("pages").join(format!("{}.md", page.id)),
+                    german_page,
+                ));
+                other.pages.push(german_page.clone());
+            }
+        }
+    }
+    warnings
+}
+
+fn missing(file: &Path, german: &Block) -> EditorError {
+    EditorError::whole_file(
+        file,
+        format!(
+            "missing translation of {}: the German text stands in, marked as German",
+            german.source.display()
+        ),
+    )
 }
 
 fn load_language(root: &Path, dir: &Path, lang: Lang) -> Result<LanguageContent, Vec<EditorError>> {
@@ -261,6 +365,7 @@ fn load_language(root: &Path, dir: &Path, lang: Lang) -> Result<LanguageContent,
                         order,
                         html: block.html,
                         source: block.source,
+                        text_lang: lang,
                     }),
                     None => errors.push(EditorError::new(
                         &block.source,
@@ -275,7 +380,7 @@ fn load_language(root: &Path, dir: &Path, lang: Lang) -> Result<LanguageContent,
         Err(found) => errors.extend(found),
     }
     blocks.sort_by(|a, b| (a.order, &a.id).cmp(&(b.order, &b.id)));
-    let pages = load_pages(root, &dir.join("pages")).unwrap_or_else(|found| {
+    let pages = load_pages(root, &dir.join("pages"), lang).unwrap_or_else(|found| {
         errors.extend(found);
         Vec::new()
     });
@@ -283,12 +388,17 @@ fn load_language(root: &Path, dir: &Path, lang: Lang) -> Result<LanguageContent,
     let ui_shown = relative(root, &ui_path);
     let ui = read_text(&ui_path, &ui_shown)
         .and_then(|text| parse_yaml::<BTreeMap<String, String>>(&text, &ui_shown, 0));
+    let review = load_review(root, dir).unwrap_or_else(|error| {
+        errors.push(error);
+        Review::default()
+    });
     match ui {
         Ok(ui) if errors.is_empty() => Ok(LanguageContent {
             lang,
             blocks,
             ui,
             pages,
+            review,
         }),
         Ok(_) => Err(errors),
         Err(error) => {
@@ -322,14 +432,6 @@ fn check_translations(root: &Path, content: &SiteContent) -> Result<(), BuildErr
     }
     for other in content.languages.values().filter(|c| c.lang != german.lang) {
         let dir = PathBuf::from("content").join(other.lang.code());
-        for block in &german.blocks {
-            if !other.blocks.iter().any(|b| b.id == block.id) {
-                errors.push(EditorError::whole_file(
-                    &dir.join(format!("{}.md", block.id)),
-                    format!("missing translation of {}", block.source.display()),
-                ));
-            }
-        }
         for block in &other.blocks {
             if !german.blocks.iter().any(|b| b.id == block.id) {
                 errors.push(EditorError::whole_file(
@@ -381,7 +483,7 @@ fn template_in_link_address(text: &str, file: &Path) -> Option<EditorError> {
 }
 
 /// Loads `content/<lang>/pages/*.md`; a language without the folder has none.
-fn load_pages(root: &Path, dir: &Path) -> Result<Vec<Block>, Vec<EditorError>> {
+fn load_pages(root: &Path, dir: &Path, lang: Lang) -> Result<Vec<Block>, Vec<EditorError>> {
     if !dir.is_dir() {
         return Ok(Vec::new());
     }
@@ -394,12 +496,13 @@ fn load_pages(root: &Path, dir: &Path) -> Result<Vec<Block>, Vec<EditorError>> {
             order: page.front.order.unwrap_or(0),
             html: page.html,
             source: page.source,
+            text_lang: lang,
         })
         .collect())
 }
 
-/// Every language has the public body's pages, German has the German-only
-/// ones too, and no folder holds a page the kit does not publish.
+/// German has every public body's page (the German-only ones too), and no
+/// folder holds a page the kit does not publish.
 fn check_public_pages(content: &SiteContent) -> Result<(), BuildError> {
     let mut errors = EditorErrors::default();
     for language in content.languages.values() {
@@ -408,7 +511,10 @@ fn check_public_pages(content: &SiteContent) -> Result<(), BuildError> {
             .join("pages");
         for page in PUBLIC_PAGES {
             let id = page.id;
-            if page.exists_in(language.lang) && !language.pages.iter().any(|p| p.id == id) {
+            // Other languages may lack a page: German stands in (fill_from_german).
+            let german = language.lang == Lang::primary();
+            if german && page.exists_in(language.lang) && !language.pages.iter().any(|p| p.id == id)
+            {
                 errors.push(EditorError::whole_file(
                     &dir.join(format!("{id}.md")),
                     format!(

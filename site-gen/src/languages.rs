@@ -16,20 +16,51 @@ pub type Translated = BTreeMap<Lang, String>;
 
 /// Checks that `text` (the field `field` of `file`) has exactly the languages
 /// `langs`: a missing one is a missing translation, an extra one a mistake.
+/// Where German may stand in for a missing text, use [`unknown_translations`]
+/// for errors and [`missing_translations`] for warnings.
 pub fn translation_errors(
     file: &Path,
     field: &str,
     text: &Spanned<Translated>,
     langs: &[Lang],
 ) -> Vec<EditorError> {
+    let mut errors = missing_translations(file, field, text, langs);
+    errors.extend(unknown_translations(file, field, text, langs));
+    errors
+}
+
+/// One error (or, where German may stand in, warning) per language of
+/// `langs` that `text` has no text for.
+pub fn missing_translations(
+    file: &Path,
+    field: &str,
+    text: &Spanned<Translated>,
+    langs: &[Lang],
+) -> Vec<EditorError> {
+    langs
+        .iter()
+        .filter(|l| !text.value.contains_key(l))
+        .map(|lang| {
+            EditorError::at(
+                file,
+                text.referenced,
+                0,
+                format!("missing translation: `{field}` has no text for `{lang}`"),
+            )
+        })
+        .collect()
+}
+
+/// Errors for text in languages that are not among `langs`; German must be there.
+pub fn unknown_translations(
+    file: &Path,
+    field: &str,
+    text: &Spanned<Translated>,
+    langs: &[Lang],
+) -> Vec<EditorError> {
     let mut errors = Vec::new();
-    for lang in langs.iter().filter(|l| !text.value.contains_key(l)) {
-        errors.push(EditorError::at(
-            file,
-            text.referenced,
-            0,
-            format!("missing translation: `{field}` has no text for `{lang}`"),
-        ));
+    if !text.value.contains_key(&Lang::primary()) {
+        errors.extend(missing_translations(file, field, text, &[Lang::primary()]));
     }
     for lang in text.value.keys().filter(|l| !langs.contains(l)) {
         errors.push(EditorError::at(
@@ -48,36 +79,18 @@ pub fn translation_errors(
     errors
 }
 
-/// (code, own name, right-to-left)
-const KNOWN: &[(&str, &str, bool)] = &[
-    ("ar", "العربية", true),
-    ("bg", "Български", false),
-    ("cs", "Čeština", false),
-    ("de", "Deutsch", false),
-    ("el", "Ελληνικά", false),
-    ("en", "English", false),
-    ("es", "Español", false),
-    ("fa", "فارسی", true),
-    ("fr", "Français", false),
-    ("he", "עברית", true),
-    ("hr", "Hrvatski", false),
-    ("hu", "Magyar", false),
-    ("it", "Italiano", false),
-    ("ku", "Kurdî", false),
-    ("nl", "Nederlands", false),
-    ("pl", "Polski", false),
-    ("ps", "پښتو", true),
-    ("pt", "Português", false),
-    ("ro", "Română", false),
-    ("ru", "Русский", false),
-    ("sq", "Shqip", false),
-    ("sr", "Српски", false),
-    ("ti", "ትግርኛ", false),
-    ("tr", "Türkçe", false),
-    ("uk", "Українська", false),
-    ("ur", "اردو", true),
-    ("vi", "Tiếng Việt", false),
-];
+use crate::cldr_languages::KNOWN;
+
+/// The text of `text` in `lang`, or German standing in for a missing
+/// translation: `(text, Some("de"))` then, so the page can mark it.
+pub fn in_lang_or_german(text: &Translated, lang: Lang) -> Option<(&str, Option<&'static str>)> {
+    match text.get(&lang) {
+        Some(own) => Some((own.as_str(), None)),
+        None => text
+            .get(&Lang::primary())
+            .map(|german| (german.as_str(), Some(PRIMARY))),
+    }
+}
 
 /// The language every site is written in first; other languages translate it.
 pub const PRIMARY: &str = "de";

@@ -7,6 +7,7 @@
 
 pub mod build;
 pub mod check;
+mod cldr_languages;
 pub mod committed_keys;
 pub mod content;
 pub mod deploy;

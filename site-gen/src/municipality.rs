@@ -16,7 +16,9 @@ use form_spec::transport::Transport;
 
 use crate::content::{Block, SiteContent, load_block_dir, relative, sorted_entries};
 use crate::error::{BuildError, EditorError, EditorErrors};
-use crate::languages::{Lang, Translated, translation_errors};
+use crate::languages::{
+    Lang, Translated, in_lang_or_german, missing_translations, unknown_translations,
+};
 use crate::markdown::render_section_markdown;
 use crate::values::{
     AgeRecipient, Ags, ClockTime, Email, FormEndpoint, HttpsUrl, NonEmpty, Phone, Postcode, is_slug,
@@ -287,6 +289,9 @@ pub struct Municipality {
     /// Replaced or added blocks per language, from the overrides folder.
     #[serde(skip)]
     pub overrides: BTreeMap<Lang, Vec<Block>>,
+    /// Overrides a language lacks, where the German one stands in.
+    #[serde(skip)]
+    pub untranslated_overrides: Vec<EditorError>,
     #[serde(skip)]
     pub source: PathBuf,
 }
@@ -320,10 +325,35 @@ impl Municipality {
         }
     }
 
-    /// Local notes in `lang`, rendered from Markdown.
-    pub fn local_notes_html(&self, lang: Lang) -> Option<String> {
+    /// Local notes in `lang` (or German where not translated, then with
+    /// `Some("de")`), rendered from Markdown.
+    pub fn local_notes_html(&self, lang: Lang) -> Option<(String, Option<&'static str>)> {
         let notes = self.local_notes.as_ref()?;
-        notes.value.get(&lang).map(|md| render_section_markdown(md))
+        in_lang_or_german(&notes.value, lang).map(|(md, from)| (render_section_markdown(md), from))
+    }
+
+    /// The texts of this file that lack a language it offers, where German
+    /// stands in: one warning each (`file` as the editor knows it).
+    pub fn missing_translations(&self, file: &Path) -> Vec<EditorError> {
+        let texts = [
+            ("local_notes", self.local_notes.as_ref()),
+            (
+                "office.opening_hours_note",
+                self.office.opening_hours_note.as_ref(),
+            ),
+            (
+                "office.accessibility.note",
+                self.office.accessibility.note.as_ref(),
+            ),
+        ];
+        texts
+            .into_iter()
+            .filter_map(|(field, text)| Some((field, text?)))
+            .flat_map(|(field, text)| {
+                missing_translations(file, field, text, &self.languages.value)
+            })
+            .chain(self.untranslated_overrides.iter().cloned())
+            .collect()
     }
 
     /// The description blocks of this municipality's page in `lang`: the
@@ -428,7 +458,10 @@ pub fn load_municipality(
     municipality.source = shown;
     let mut errors = check_municipality(&municipality, root, content);
     match load_overrides(root, &municipality, content) {
-        Ok(overrides) => municipality.overrides = overrides,
+        Ok((overrides, untranslated)) => {
+            municipality.overrides = overrides;
+            municipality.untranslated_overrides = untranslated;
+        }
         Err(found) => errors.extend(found),
     }
     if errors.is_empty() {
@@ -536,9 +569,11 @@ fn check_municipality(m: &Municipality, root: &Path, content: &SiteContent) -> V
         "office.accessibility.note",
         m.office.accessibility.note.as_ref(),
     ));
+    // A missing translation is not an error: German stands in (a warning,
+    // `Municipality::missing_translations`).
     for (field, text) in translated {
         if let Some(text) = text {
-            errors.extend(translation_errors(file, field, text, &langs.value));
+            errors.extend(unknown_translations(file, field, text, &langs.value));
         }
     }
 
@@ -622,15 +657,19 @@ fn check_sign_language(
 
 /// Reads `municipalities/<slug>/<lang>/<id>.md`: a block with the id of a shared
 /// block replaces it, any other id adds a block (and then needs an `order`).
+/// A municipality's overrides per language, and the warnings for those a
+/// language lacks (the German one stands in).
+type LoadedOverrides = (BTreeMap<Lang, Vec<Block>>, Vec<EditorError>);
+
 fn load_overrides(
     root: &Path,
     m: &Municipality,
     content: &SiteContent,
-) -> Result<BTreeMap<Lang, Vec<Block>>, Vec<EditorError>> {
+) -> Result<LoadedOverrides, Vec<EditorError>> {
     let dir = root.join("municipalities").join(&m.slug);
     let mut overrides = BTreeMap::new();
     if !dir.is_dir() {
-        return Ok(overrides);
+        return Ok((overrides, Vec::new()));
     }
     let mut errors = Vec::new();
     let mut ids_by_lang: BTreeMap<Lang, BTreeSet<String>> = BTreeMap::new();
@@ -694,32 +733,53 @@ fn load_overrides(
                 order,
                 html: block.html,
                 source: block.source,
+                text_lang: lang,
             });
         }
         overrides.insert(lang, blocks);
     }
-    // Every language of the municipality must replace or add the same blocks.
-    let all_ids: BTreeSet<&String> = ids_by_lang.values().flatten().collect();
-    for lang in m.languages() {
-        for id in &all_ids {
-            if !ids_by_lang.get(lang).is_some_and(|ids| ids.contains(*id)) {
-                errors.push(EditorError::whole_file(
-                    &relative(root, &dir.join(lang.code()).join(format!("{id}.md"))),
-                    format!(
-                        "missing translation: this municipality overrides `{id}` in another \
-                         language, so it needs a `{}` version too",
-                        lang.code()
-                    ),
-                ));
+    // German replaces or adds every block first; where another language
+    // lacks its version, the German one stands in (a warning).
+    let all_ids: BTreeSet<String> = ids_by_lang.values().flatten().cloned().collect();
+    let german = overrides.get(&Lang::primary()).cloned().unwrap_or_default();
+    let mut untranslated = Vec::new();
+    for id in &all_ids {
+        let Some(block) = german.iter().find(|b| &b.id == id) else {
+            let file = relative(root, &dir.join(PRIMARY_DIR).join(format!("{id}.md")));
+            errors.push(EditorError::whole_file(
+                &file,
+                format!(
+                    "missing the German original: this municipality overrides `{id}` in \
+                     another language; write `{}` first, then translate it",
+                    file.display()
+                ),
+            ));
+            continue;
+        };
+        for lang in m.languages() {
+            if ids_by_lang.get(lang).is_some_and(|ids| ids.contains(id)) {
+                continue;
             }
+            let file = relative(root, &dir.join(lang.code()).join(format!("{id}.md")));
+            untranslated.push(EditorError::whole_file(
+                &file,
+                format!(
+                    "missing translation of {}: the German text stands in, marked as German",
+                    block.source.display()
+                ),
+            ));
+            overrides.entry(*lang).or_default().push(block.clone());
         }
     }
     if errors.is_empty() {
-        Ok(overrides)
+        Ok((overrides, untranslated))
     } else {
         Err(errors)
     }
 }
+
+/// The folder of the German overrides.
+const PRIMARY_DIR: &str = crate::languages::PRIMARY;
 
 fn check_unique_keys(municipalities: &[Municipality], errors: &mut EditorErrors) {
     let mut seen: BTreeMap<&str, &Path> = BTreeMap::new();

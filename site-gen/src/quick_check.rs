@@ -894,7 +894,11 @@ results:
     #[test]
     fn the_repository_rules_are_valid_and_use_the_fixed_ids() {
         let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-        let check = QuickCheck::load(&root, &langs()).unwrap();
+        let languages: Vec<Lang> = ["de", "en", "ar", "tr", "ru", "uk", "fa"]
+            .iter()
+            .filter_map(|code| Lang::parse(code))
+            .collect();
+        let check = QuickCheck::load(&root, &languages).unwrap();
         let questions: Vec<&str> = check.questions.keys().map(String::as_str).collect();
         for id in [
             "age",

@@ -171,8 +171,8 @@ fn a_broken_form_definition_is_refused_at_the_field() {
     let file = "content/forms/einbuergerung.yaml";
     tree.edit(
         file,
-        "label: { de: Geburtsort, en: Place of birth }",
-        "label: { de: Geburtsort }",
+        "label: { de: Geburtsort, en: Place of birth, ",
+        "label: { de: Geburtsort, ",
     );
     let errors = tree.editor_errors();
     assert_eq!(errors.len(), 1, "{errors:?}");

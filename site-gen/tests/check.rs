@@ -106,7 +106,13 @@ fn every_seeded_mistake_is_found_where_it_is_written() {
         "special integration achievements 3",
     );
     expect(notes, &municipality, "outdated-renunciation", "aufgeben");
-    assert_eq!(findings.len(), 6, "nothing else: {findings:#?}");
+    // The added note is German and English only: the other languages show
+    // the German text (missing-translation warnings, tested below).
+    let others: Vec<&Finding> = findings
+        .iter()
+        .filter(|f| f.code != "missing-translation")
+        .collect();
+    assert_eq!(others.len(), 6, "nothing else: {others:#?}");
 }
 
 #[test]
@@ -175,4 +181,62 @@ fn the_command_prints_one_line_or_json_per_problem_and_fails_on_errors() {
             "message": "link `../nirgends/` leads to /bielefeld/nirgends/, which is not a page of the site",
         }])
     );
+}
+
+/// A language can be added one text at a time: a block, a public page and a
+/// municipality's note that lack English are warnings, and the build shows
+/// the German text there, marked as German with a note in English.
+#[test]
+fn a_missing_translation_is_a_warning_and_german_stands_in() {
+    let tree = Tree::sample(&["bielefeld"]);
+    tree.remove("content/en/kosten.md");
+    tree.remove("content/en/pages/imprint.md");
+    let municipality = tree.read("municipalities/bielefeld.yaml");
+    tree.write(
+        "municipalities/bielefeld.yaml",
+        &format!("{municipality}local_notes:\n  de: \"Bitte bringen Sie **alle Pässe** mit.\"\n"),
+    );
+    let findings = check_site(tree.root()).unwrap();
+    for (file, line) in [
+        ("content/en/kosten.md", 0),
+        ("content/en/pages/imprint.md", 0),
+        (
+            "municipalities/bielefeld.yaml",
+            municipality.lines().count() + 2,
+        ),
+    ] {
+        let finding = find(&findings, file, "missing-translation");
+        assert_eq!(finding.severity, Severity::Warning, "{finding}");
+        assert_eq!(finding.line, line, "{finding}");
+    }
+    assert!(
+        findings.iter().all(|f| f.severity == Severity::Warning),
+        "{findings:#?}"
+    );
+
+    let report = tree.build().unwrap();
+    // kosten.md and imprint.md in English; the note in the six other languages.
+    assert_eq!(report.warnings.len(), 8, "{:#?}", report.warnings);
+    let page = std::fs::read_to_string(tree.out().join("bielefeld/en/index.html")).unwrap();
+    assert!(
+        page.contains(
+            "<h2 id=\"kosten-heading\" lang=\"de\" dir=\"ltr\">Kosten</h2>\n      \
+             <p class=\"untranslated\">This section has not been translated yet. It is shown in German.</p>\n      \
+             <div lang=\"de\" dir=\"ltr\"><table>"
+        ),
+        "the German block stands in, marked"
+    );
+    assert!(
+        page.contains(
+            "<div lang=\"de\" dir=\"ltr\"><p>Bitte bringen Sie <strong>alle Pässe</strong> mit.</p>"
+        ),
+        "the German note stands in, marked"
+    );
+    let imprint =
+        std::fs::read_to_string(tree.out().join("bielefeld/en/imprint/index.html")).unwrap();
+    assert!(
+        imprint.contains("<h1 lang=\"de\" dir=\"ltr\">Impressum</h1>"),
+        "{imprint}"
+    );
+    assert!(imprint.contains("This page has not been translated yet."));
 }

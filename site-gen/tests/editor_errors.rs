@@ -33,7 +33,11 @@ fn assert_mentions(error: &EditorError, file: &str, words: &[&str]) {
 #[test]
 fn malformed_yaml_names_line_and_column() {
     let tree = Tree::sample(&["bielefeld"]);
-    tree.edit(BIELEFELD, "languages: [de, en]", "languages: [de, en");
+    tree.edit(
+        BIELEFELD,
+        "languages: [de, en, ar, tr, ru, uk, fa]",
+        "languages: [de, en, ar, tr, ru, uk, fa",
+    );
     let error = only_error(&tree);
     // The parser notices the open bracket where the next key starts.
     assert_eq!(
@@ -129,7 +133,11 @@ fn bad_postcode_phone_and_web_address_are_refused() {
 #[test]
 fn languages_must_start_with_german() {
     let tree = Tree::sample(&["bielefeld"]);
-    tree.edit(BIELEFELD, "languages: [de, en]", "languages: [en, de]");
+    tree.edit(
+        BIELEFELD,
+        "languages: [de, en, ar, tr, ru, uk, fa]",
+        "languages: [en, de]",
+    );
     let error = only_error(&tree);
     assert_mentions(&error, BIELEFELD, &["expected `de` first"]);
     assert_eq!(error.line, line_of(&tree.read(BIELEFELD), "languages:"));
@@ -138,7 +146,11 @@ fn languages_must_start_with_german() {
 #[test]
 fn unknown_language_code_is_refused() {
     let tree = Tree::sample(&["bielefeld"]);
-    tree.edit(BIELEFELD, "languages: [de, en]", "languages: [de, english]");
+    tree.edit(
+        BIELEFELD,
+        "languages: [de, en, ar, tr, ru, uk, fa]",
+        "languages: [de, english]",
+    );
     let error = only_error(&tree);
     assert_mentions(
         &error,
@@ -150,18 +162,23 @@ fn unknown_language_code_is_refused() {
 #[test]
 fn offered_language_without_content_is_a_missing_translation() {
     let tree = Tree::sample(&["bielefeld"]);
-    tree.edit(BIELEFELD, "languages: [de, en]", "languages: [de, en, tr]");
+    tree.edit(
+        BIELEFELD,
+        "languages: [de, en, ar, tr, ru, uk, fa]",
+        "languages: [de, en, ar, tr, ru, uk, fa, pl]",
+    );
     let error = only_error(&tree);
-    assert_mentions(&error, BIELEFELD, &["missing translation", "content/tr/"]);
+    assert_mentions(&error, BIELEFELD, &["missing translation", "content/pl/"]);
 }
 
 #[test]
-fn content_block_without_translation_is_refused() {
+fn content_block_without_translation_is_a_warning_not_an_error() {
     let tree = Tree::sample(&["bielefeld"]);
     tree.remove("content/en/kosten.md");
-    let error = only_error(&tree);
+    let report = tree.build().expect("German stands in for a missing block");
+    assert_eq!(report.warnings.len(), 1, "{:#?}", report.warnings);
     assert_mentions(
-        &error,
+        &report.warnings[0],
         "content/en/kosten.md",
         &["missing translation of content/de/kosten.md"],
     );
@@ -193,8 +210,9 @@ fn interface_string_without_translation_is_refused() {
 #[test]
 fn missing_description_block_is_refused() {
     let tree = Tree::sample(&["bielefeld"]);
-    tree.remove("content/de/fristen.md");
-    tree.remove("content/en/fristen.md");
+    for lang in ["de", "en", "ar", "tr", "ru", "uk", "fa"] {
+        tree.remove(&format!("content/{lang}/fristen.md"));
+    }
     let error = only_error(&tree);
     assert_mentions(&error, "content/de/fristen.md", &["\"Fristen\""]);
 }
@@ -237,27 +255,58 @@ fn unknown_template_variable_in_content_names_the_block() {
 }
 
 #[test]
-fn local_notes_must_be_translated_into_every_language() {
+fn local_notes_without_a_translation_are_a_warning_and_other_languages_an_error() {
     let tree = Tree::sample(&["bielefeld"]);
     let text = tree.read(BIELEFELD) + "local_notes:\n  de: Nur Deutsch\n";
+    tree.write(BIELEFELD, &text);
+    let report = tree
+        .build()
+        .expect("German stands in for missing local notes");
+    assert_eq!(
+        report.warnings.len(),
+        6,
+        "one per other language: {:#?}",
+        report.warnings
+    );
+    assert_mentions(
+        &report.warnings[0],
+        BIELEFELD,
+        &["missing translation", "`local_notes`", "`en`"],
+    );
+    let text = tree.read(BIELEFELD) + "  pl: Tylko po polsku\n";
     tree.write(BIELEFELD, &text);
     let error = only_error(&tree);
     assert_mentions(
         &error,
         BIELEFELD,
-        &["missing translation", "`local_notes`", "`en`"],
+        &["`local_notes`", "`pl`", "not one of the languages"],
     );
 }
 
 #[test]
-fn municipal_override_needs_every_language() {
+fn municipal_override_without_translation_shows_the_german_one_and_without_german_is_refused() {
     let tree = Tree::sample(&["kreis-paderborn"]);
-    tree.remove("municipalities/kreis-paderborn/en/zustaendige-stelle.md");
+    let english = "municipalities/kreis-paderborn/en/zustaendige-stelle.md";
+    let english_text = tree.read(english);
+    tree.remove(english);
+    let report = tree.build().expect("the German override stands in");
+    assert!(
+        report.warnings.iter().any(|w| w
+            .to_string()
+            .starts_with("municipalities/kreis-paderborn/en/zustaendige-stelle.md")),
+        "{:#?}",
+        report.warnings
+    );
+    let page = std::fs::read_to_string(tree.out().join("kreis-paderborn/en/index.html")).unwrap();
+    assert!(page.contains("<h2 id=\"zustaendige-stelle-heading\" lang=\"de\" dir=\"ltr\">"));
+    // English without German: German is written first.
+    tree.write(english, &english_text);
+    tree.remove("municipalities/kreis-paderborn/de/zustaendige-stelle.md");
     let error = only_error(&tree);
     assert_mentions(
         &error,
-        "municipalities/kreis-paderborn/en/zustaendige-stelle.md",
-        &["missing translation"],
+        "municipalities/kreis-paderborn/de/zustaendige-stelle.md",
+        &["missing the German original"],
     );
 }
 

@@ -9,7 +9,7 @@ const shared = useSiteAndBrowser();
 
 test("the application form has no accessibility violation in any language", async () => {
   const context = await shared.browser.newContext();
-  for (const lang of ["de", "en"]) {
+  for (const lang of ["de", "en", "ar", "tr", "ru", "uk", "fa"]) {
     const { page, response, foreign } = await openPage(context, `${shared.site.origin}/bielefeld/${lang}/apply/`, shared.site.origin);
     assert.equal(response.status(), 200);
     assert.equal(await page.locator("form.application").count(), 1, "the form is online in the test build");
@@ -29,7 +29,7 @@ test("the honeypot is invisible and unreachable for people and screen readers", 
 
 test("the confirmation page shows the reference, or says where it is without JavaScript", async () => {
   const context = await shared.browser.newContext();
-  for (const lang of ["de", "en"]) {
+  for (const lang of ["de", "en", "ar", "tr", "ru", "uk", "fa"]) {
     const { page } = await openPage(context, `${shared.site.origin}/bielefeld/${lang}/apply/done/?ref=K7M-4XPQ`, shared.site.origin);
     assert.equal(await page.locator("[data-reference]").innerText(), "K7M-4XPQ");
     assert.deepEqual(await axeViolations(page), [], `${lang}: axe-core violations`);

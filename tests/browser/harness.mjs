@@ -226,11 +226,17 @@ export async function fillApplication(page, birthDate) {
 
 /**
  * With the assistant: clicks Continue on the shown step and waits until
- * step `step` (of 10: nine sections and the review) has the focus.
+ * the heading of step `step` (of 10: nine sections and the review) has the
+ * focus, in any language.
  */
 export async function continueTo(page, step) {
   await page.click("fieldset.section:not([hidden]) [data-step-continue]");
-  await page.waitForFunction((text) => document.activeElement?.textContent.startsWith(text), `Schritt ${step} von 10`);
+  await page.waitForFunction((step) => {
+    const focused = document.activeElement;
+    if (step === 10) return focused?.id === "review-title";
+    const sections = [...document.querySelectorAll("fieldset.section")];
+    return focused?.matches("legend h2") && sections.indexOf(focused.closest("fieldset.section")) === step - 1;
+  }, step);
 }
 
 /** With the assistant: fills in every step of the sample application and arrives at the review. */

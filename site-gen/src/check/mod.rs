@@ -43,7 +43,8 @@ pub struct Finding {
     pub severity: Severity,
     /// Stable, for tools: `invalid` (the build refuses it), `broken-link`,
     /// `missing-anchor`, `image-alt`, `outdated-residence`,
-    /// `outdated-fast-track`, `outdated-renunciation`, `todo`.
+    /// `outdated-fast-track`, `outdated-renunciation`, `todo`,
+    /// `missing-translation` (German stands in).
     pub code: &'static str,
     pub message: String,
 }
@@ -98,7 +99,13 @@ pub fn check_site(root: &Path) -> Result<Vec<Finding>, BuildError> {
     let options = BuildOptions::new(root, root.join("public"));
     let loaded = SiteData::load(&options).and_then(|data| {
         let renderer = data.renderer()?;
-        Ok(links::check_links(&data, &renderer, &sources))
+        let mut found = links::check_links(&data, &renderer, &sources);
+        found.extend(
+            data.missing_translations()
+                .into_iter()
+                .map(missing_translation),
+        );
+        Ok(found)
     });
     match loaded {
         Ok(found) => findings.extend(found),
@@ -108,6 +115,15 @@ pub fn check_site(root: &Path) -> Result<Vec<Finding>, BuildError> {
     findings.sort();
     findings.dedup();
     Ok(findings)
+}
+
+/// A text a language lacks: German stands in, so it is a warning.
+fn missing_translation(missing: EditorError) -> Finding {
+    Finding {
+        severity: Severity::Warning,
+        code: "missing-translation",
+        ..Finding::from(missing)
+    }
 }
 
 /// What `site-gen new municipality` left to fill in: `TODO` and the

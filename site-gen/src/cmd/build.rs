@@ -45,6 +45,9 @@ pub fn run(args: Args) -> ExitCode {
     };
     match build(&options) {
         Ok(report) => {
+            for warning in &report.warnings {
+                eprintln!("warning: {warning}");
+            }
             let seconds = report.elapsed.as_secs_f64();
             println!(
                 "built {} pages for {} municipalities into {} (form-fn's files: {}) in {:.2} s",

@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use site_gen::BuildOptions;
 use site_gen::build::Scope;
-use site_gen::serve::{Files, LiveSite, Rebuild, rebuild, router, scope_of, watch};
+use site_gen::serve::{Files, LiveSite, Rebuild, rebuild, router, scope_of, start_watching};
 use site_gen::values::{FormEndpoint, SiteUrl};
 
 use super::build::format_timings;
@@ -61,6 +61,8 @@ fn serve(args: Args) -> Result<(), String> {
         progress: true,
         ..BuildOptions::new(&root, root.join("public"))
     };
+    // Watched before the first build: a save during it starts a rebuild after it.
+    let watching = start_watching(&root).map_err(|e| e.to_string());
     let live = Arc::new(LiveSite::new(Files::new()));
     let mut function = Files::new();
     let first = rebuild(&options, &live, &mut function, &Scope::All);
@@ -76,17 +78,19 @@ fn serve(args: Args) -> Result<(), String> {
     );
     let watched = Arc::clone(&live);
     std::thread::spawn(move || {
-        let watching = watch(&root, |paths| {
-            let names: Vec<String> = paths
-                .iter()
-                .map(|p| p.strip_prefix(&root).unwrap_or(p).display().to_string())
-                .collect();
-            println!("changed: {}", names.join(", "));
-            // After a failed build scope_of answers everything.
-            let scope = scope_of(&root, &paths, &watched);
-            let outcome = rebuild(&options, &watched, &mut function, &scope);
-            print_outcome(&outcome, args.timings, true);
-            true
+        let watching = watching.map(|watching| {
+            watching.run(|paths| {
+                let names: Vec<String> = paths
+                    .iter()
+                    .map(|p| p.strip_prefix(&root).unwrap_or(p).display().to_string())
+                    .collect();
+                println!("changed: {}", names.join(", "));
+                // After a failed build scope_of answers everything.
+                let scope = scope_of(&root, &paths, &watched);
+                let outcome = rebuild(&options, &watched, &mut function, &scope);
+                print_outcome(&outcome, args.timings, true);
+                true
+            });
         });
         if let Err(error) = watching {
             eprintln!("error: {error}; pages are served but not rebuilt");

@@ -211,7 +211,7 @@ impl<'c> Renderer<'c> {
         context! {
             municipality => context! {
                 slug => &m.slug,
-                name => m.name.as_str(),
+                name => isolate(m.name.as_str(), lang),
                 ags => m.ags.value.as_str(),
                 key => m.shown_key(),
                 key_label => ui_text(ui, key_label_key(m)),
@@ -268,9 +268,11 @@ impl<'c> Renderer<'c> {
         let alternates = self.alternates(languages, lang, |code| {
             format!("{}{}/{code}/{page}", self.base, m.slug)
         });
+        let translation = self.translation_notice(lang, &alternates);
         context! {
             lang => lang.code(),
             dir => lang.dir(),
+            translation => translation,
             base => &self.base,
             csp => self.content_security_policy(self.form_endpoint(m)),
             assets => self.assets_value.clone(),
@@ -295,11 +297,16 @@ impl<'c> Renderer<'c> {
                 .get_template(&template_name(block))
                 .and_then(|t| t.render(&block_ctx))
                 .map_err(|e| BuildError::Editor(vec![block_error(block, &e)]))?;
-            sections.push(context! { id => &block.id, heading => &block.heading, html => html });
+            sections.push(context! {
+                id => &block.id,
+                heading => &block.heading,
+                html => html,
+                text_lang => block.falls_back(lang).then(|| block.text_lang.code()),
+            });
         }
         let extra = context! {
             sections => sections,
-            local_notes => m.local_notes_html(lang),
+            local_notes => m.local_notes_html(lang).map(|(html, from)| context! { html => html, lang => from }),
         };
         self.render(
             "service.html",
@@ -372,6 +379,7 @@ impl<'c> Renderer<'c> {
         context! {
             lang => Lang::primary().code(),
             dir => "ltr",
+            translation => (),
             base => &self.base,
             csp => self.content_security_policy(None),
             assets => self.assets_value.clone(),
@@ -400,6 +408,19 @@ impl<'c> Renderer<'c> {
             "default-src 'none'; script-src {own}; style-src {own}; img-src {own}; media-src {own}; \
              form-action {form_action}; base-uri 'none'"
         )
+    }
+
+    /// On a page not in German: whether the translation was reviewed, and
+    /// the German page, which is the binding text.
+    fn translation_notice(&self, lang: Lang, alternates: &[Alternate]) -> Value {
+        if lang == Lang::primary() {
+            return Value::from(());
+        }
+        let german = alternates.iter().find(|a| a.code == Lang::primary().code());
+        context! {
+            reviewed => self.language(lang).review.reviewed,
+            german_href => german.map(|a| a.href.as_str()),
+        }
     }
 
     fn alternates(
@@ -579,6 +600,18 @@ fn collect_paths(value: &Value, prefix: &str, out: &mut BTreeSet<String>) {
     }
 }
 
+/// German names and addresses inside right-to-left text, isolated (U+2068
+/// FIRST STRONG ISOLATE … U+2069 POP DIRECTIONAL ISOLATE) so their letters,
+/// numbers and punctuation keep their order wherever an editor writes them,
+/// in Markdown as in templates. Left-to-right languages get them as they are.
+fn isolate(text: &str, lang: Lang) -> String {
+    if lang.is_rtl() {
+        format!("\u{2068}{text}\u{2069}")
+    } else {
+        text.to_owned()
+    }
+}
+
 fn ui_text<'a>(ui: &'a BTreeMap<String, String>, key: &str) -> &'a str {
     ui.get(key).map_or("", String::as_str)
 }
@@ -614,13 +647,19 @@ fn office_view(office: &Office, lang: Lang, ui: &BTreeMap<String, String>) -> Va
             hours: format!("{}–{}", h.opens, h.closes.value),
         })
         .collect();
+    // `{text, lang}`: `lang` is "de" where German stands in for a translation.
     let note = |text: Option<&serde_saphyr::Spanned<crate::languages::Translated>>| {
-        text.and_then(|t| t.value.get(&lang).cloned())
+        text.and_then(|t| crate::languages::in_lang_or_german(&t.value, lang))
+            .map(|(text, from)| context! { text => text, lang => from })
     };
     let access = &office.accessibility;
     context! {
-        name => office.name.as_str(),
-        address => ser(&office.address),
+        name => isolate(office.name.as_str(), lang),
+        address => context! {
+            street => isolate(office.address.street.as_str(), lang),
+            postcode => office.address.postcode.as_str(),
+            city => isolate(office.address.city.as_str(), lang),
+        },
         phone => office.phone.as_ref().map(|p| p.as_str()),
         phone_href => office.phone.as_ref().map(|p| format!("tel:{}", p.as_str().replace([' ', '-', '/'], ""))),
         email => office.email.as_ref().map(|e| e.as_str()),

@@ -69,6 +69,7 @@ impl Renderer<'_> {
                     id => id,
                     heading => &page.heading,
                     html => html,
+                    text_lang => page.falls_back(lang).then(|| page.text_lang.code()),
                     names_public_body => kind.names_public_body,
                     names_land => kind.names_land,
                 },

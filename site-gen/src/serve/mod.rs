@@ -15,7 +15,7 @@ use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
 pub use http::{CSP_DEFAULT, CSP_WITH_EVENTS, router};
-pub use watch::{WatchError, watch};
+pub use watch::{WatchError, Watching, start as start_watching, watch};
 
 use crate::build::{BuildOptions, Scope, build_in_memory_scoped};
 use crate::error::BuildError;

@@ -23,7 +23,21 @@ pub struct WatchError {
 
 /// Calls `changed` with the changed files after each burst of changes
 /// below `root`, until `changed` returns `false`.
-pub fn watch(root: &Path, mut changed: impl FnMut(Vec<PathBuf>) -> bool) -> Result<(), WatchError> {
+pub fn watch(root: &Path, changed: impl FnMut(Vec<PathBuf>) -> bool) -> Result<(), WatchError> {
+    start(root)?.run(changed);
+    Ok(())
+}
+
+/// Folders under watch; changes made from now on are kept until [`Watching::run`].
+pub struct Watching {
+    root: PathBuf,
+    rx: mpsc::Receiver<notify::Result<notify::Event>>,
+    // Dropping it would end the watch.
+    _watcher: notify::RecommendedWatcher,
+}
+
+/// Starts watching `root` (before the first build, so no save is missed).
+pub fn start(root: &Path) -> Result<Watching, WatchError> {
     let (tx, rx) = mpsc::channel();
     let mut watcher = notify::recommended_watcher(tx).map_err(|source| WatchError {
         path: root.to_owned(),
@@ -41,25 +55,36 @@ pub fn watch(root: &Path, mut changed: impl FnMut(Vec<PathBuf>) -> bool) -> Resu
                 .map_err(|source| WatchError { path, source })?;
         }
     }
-    let root = root.to_owned();
-    while let Ok(first) = rx.recv() {
-        let mut paths = Vec::new();
-        let mut event = Some(first);
-        while let Some(next) = event {
-            if let Ok(next) = next.as_ref()
-                && changes_content(&next.kind)
-            {
-                paths.extend(next.paths.iter().filter(|p| relevant(&root, p)).cloned());
+    Ok(Watching {
+        root: root.to_owned(),
+        rx,
+        _watcher: watcher,
+    })
+}
+
+impl Watching {
+    /// Calls `changed` with the changed files after each burst of changes,
+    /// until `changed` returns `false`.
+    pub fn run(self, mut changed: impl FnMut(Vec<PathBuf>) -> bool) {
+        let Self { root, rx, .. } = self;
+        while let Ok(first) = rx.recv() {
+            let mut paths = Vec::new();
+            let mut event = Some(first);
+            while let Some(next) = event {
+                if let Ok(next) = next.as_ref()
+                    && changes_content(&next.kind)
+                {
+                    paths.extend(next.paths.iter().filter(|p| relevant(&root, p)).cloned());
+                }
+                event = rx.recv_timeout(QUIET).ok();
             }
-            event = rx.recv_timeout(QUIET).ok();
-        }
-        paths.sort();
-        paths.dedup();
-        if !paths.is_empty() && !changed(paths) {
-            break;
+            paths.sort();
+            paths.dedup();
+            if !paths.is_empty() && !changed(paths) {
+                break;
+            }
         }
     }
-    Ok(())
 }
 
 /// Writing, creating, renaming or removing a file; not reading it (the

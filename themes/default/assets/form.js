@@ -50,7 +50,8 @@
   var WHITE = "\t\n\u000B\f\r \u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000";
   var TRIM = new RegExp("^[" + WHITE + "]+|[" + WHITE + "]+$", "g");
   var HAS_WHITE = new RegExp("[" + WHITE + "]");
-  var SPOOFING = /[\u200B-\u200F\u202A-\u202E\u2060-\u2064\u2066-\u2069\u061C\uFEFF\u00AD]/;
+  // Persian spells words with the zero-width (non-)joiner U+200C/U+200D: allowed.
+  var SPOOFING = /[\u200B\u200E\u200F\u202A-\u202E\u2060-\u2064\u2066-\u2069\u061C\uFEFF\u00AD]/;
   var CONTROL = /[\u0000-\u001F\u007F-\u009F]/;
   var CONTROL_IN_TEXT = /[\u0000-\u0008\u000A-\u001F\u007F-\u009F]/; // tab allowed
   var trim = function (text) { return text.replace(TRIM, ""); };
