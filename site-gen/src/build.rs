@@ -17,13 +17,16 @@ use rayon::prelude::*;
 
 use crate::committed_keys::committed_identity;
 use crate::content::{PUBLIC_PAGES, SiteContent, load_content, sorted_entries};
+use crate::directory::{Directory, PLACES_DIR};
 use crate::error::{BuildError, EditorError, EditorErrors};
 use crate::forms::Forms;
 use crate::languages::Lang;
 use crate::municipality::{Municipality, load_municipalities};
-use crate::output::{FolderKind, MemorySink, Sink, Staging, fingerprinted_name, publish_all};
+use crate::output::{
+    FolderKind, MemorySink, Published, Sink, Staging, fingerprinted_name, publish_all,
+};
 use crate::quick_check::QuickCheck;
-use crate::render::{AssetUrls, Renderer};
+use crate::render::{AssetUrls, Renderer, SEARCH_SCRIPT};
 use crate::site::SiteConfig;
 use crate::sitemap::{render_robots, render_sitemap};
 use crate::values::{FormEndpoint, SiteUrl};
@@ -39,10 +42,10 @@ pub const SHELLS_DIR: &str = "shells";
 pub struct BuildOptions {
     /// Folder with `site.yaml`, `content/`, `municipalities/` and `themes/`.
     pub root: PathBuf,
-    /// Where the published site is written (replaced as a whole).
+    /// Where the published site is written (only changed files are replaced).
     pub out: PathBuf,
-    /// Where form-fn's registry and form shells are written (replaced as a
-    /// whole); never inside `out`.
+    /// Where form-fn's registry and form shells are written (the same way
+    /// as `out`); never inside `out`.
     pub function_out: PathBuf,
     /// Overrides `base_url` of `site.yaml`, e.g. for a staging deployment.
     pub base_url: Option<SiteUrl>,
@@ -77,6 +80,9 @@ pub struct BuildReport {
     pub timings: Vec<(&'static str, Duration)>,
     /// Texts a language lacks, where German stands in (the build succeeds).
     pub warnings: Vec<EditorError>,
+    /// Files written and removed in the output folders: a rebuild writes
+    /// only what changed (zero for both when nothing did).
+    pub published: Published,
 }
 
 /// Everything a build reads, loaded and checked, before anything is rendered.
@@ -87,6 +93,8 @@ pub struct SiteData {
     pub quick_check: QuickCheck,
     pub forms: Forms,
     pub municipalities: Vec<Municipality>,
+    /// Every place findable on the index, with its responsible office.
+    pub directory: Directory,
     theme_assets: ThemeAssets,
     /// How long loading took: `Markdown` (content/ read and rendered) and
     /// `load` (everything else).
@@ -126,6 +134,7 @@ impl SiteData {
         let quick_check = QuickCheck::load(root, &languages)?;
         let forms = Forms::load(root, &languages)?;
         let municipalities = load_municipalities(root, &content)?;
+        let directory = Directory::load(root, &municipalities)?;
         check_operator(&site, &municipalities)?;
         let theme_assets =
             ThemeAssets::load(&root.join("themes").join(&site.theme).join("assets"))?;
@@ -136,6 +145,7 @@ impl SiteData {
             quick_check,
             forms,
             municipalities,
+            directory,
             theme_assets,
             timings: vec![
                 ("load", site_loading + started.elapsed() - markdown),
@@ -190,8 +200,9 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
     ) {
         Ok(rendered) => {
             let (published, publishing) = timed(|| publish_all(vec![site_out, function_out]));
-            published?;
-            Ok(rendered.report(&data, validated, publishing, started))
+            let mut report = rendered.report(&data, validated, publishing, started);
+            report.published = published?;
+            Ok(report)
         }
         Err(error) => {
             site_out.discard();
@@ -273,6 +284,7 @@ impl Rendered {
             elapsed: started.elapsed(),
             timings,
             warnings: data.missing_translations(),
+            published: Published::default(),
         }
     }
 }
@@ -292,6 +304,7 @@ fn render_site(
         renderer,
         forms: &data.forms,
         municipalities: &data.municipalities,
+        directory: &data.directory,
         theme_assets: &data.theme_assets,
         site_out,
         function_out,
@@ -490,6 +503,7 @@ struct SiteWriter<'a> {
     renderer: &'a Renderer<'a>,
     forms: &'a Forms,
     municipalities: &'a [Municipality],
+    directory: &'a Directory,
     theme_assets: &'a ThemeAssets,
     site_out: &'a dyn Sink,
     function_out: &'a dyn Sink,
@@ -540,20 +554,22 @@ impl SiteWriter<'_> {
                     pages += self.render_municipality(m)?;
                     add_nanos(&self.busy, started.elapsed());
                 }
-                self.render_index()?;
+                // A municipality's languages decide those of the site-wide pages.
+                let index_pages = self.render_index()?;
+                self.render_not_found()?;
                 self.render_sitemap()?;
                 self.write_registry()?;
-                return Ok(pages + 1);
+                return Ok(pages + index_pages + 1);
             }
         }
         let pages = self.render_municipalities()?;
-        self.render_index()?;
+        let index_pages = self.render_index()?;
         self.render_not_found()?;
         self.render_sitemap()?;
         self.render_robots()?;
         self.copy_assets()?;
         self.write_registry()?;
-        Ok(pages + 2)
+        Ok(pages + index_pages + 1)
     }
 
     /// `render` for every municipality in each of its languages in `langs`, in parallel.
@@ -656,9 +672,18 @@ impl SiteWriter<'_> {
         Ok(pages)
     }
 
-    fn render_index(&self) -> Result<(), BuildError> {
-        let html = self.renderer.render_index(self.municipalities)?;
-        self.write_site("index.html", html.as_bytes())
+    /// The index, the pages of places per letter and per Kreis, and the
+    /// search box's list; returns the number of HTML pages.
+    fn render_index(&self) -> Result<usize, BuildError> {
+        let html = self.renderer.render_index(self.directory)?;
+        self.write_site("index.html", html.as_bytes())?;
+        let pages = self.renderer.render_places_pages(self.directory)?;
+        for (path, html) in &pages {
+            self.write_site(path, html.as_bytes())?;
+        }
+        let script = self.renderer.render_search_script(self.directory);
+        self.write_site(&format!("{PLACES_DIR}/{SEARCH_SCRIPT}"), script.as_bytes())?;
+        Ok(1 + pages.len())
     }
 
     fn render_not_found(&self) -> Result<(), BuildError> {

@@ -226,13 +226,13 @@ fn read_build(dir: &Path, progress: &ProgressBar) -> Result<Vec<LocalFile>, Depl
     if let Some(extra) = on_disk.keys().find(|f| !manifest.files.contains_key(*f)) {
         return Err(refuse(format!("{extra} was not written by the build")));
     }
-    for (relative, size) in &manifest.files {
+    for (relative, record) in &manifest.files {
         if !is_plain_path(relative) {
             return Err(refuse(format!("its manifest names `{relative}`")));
         }
         match on_disk.get(relative) {
             None => return Err(refuse(format!("{relative} is missing"))),
-            Some(found) if found != size => {
+            Some(found) if *found != record.size => {
                 return Err(refuse(format!("{relative} was changed after the build")));
             }
             Some(_) => {}
@@ -243,7 +243,7 @@ fn read_build(dir: &Path, progress: &ProgressBar) -> Result<Vec<LocalFile>, Depl
     manifest
         .files
         .par_iter()
-        .map(|(relative, size)| {
+        .map(|(relative, record)| {
             let path = dir.join(relative);
             let bytes =
                 std::fs::read(&path).map_err(|e| refuse(format!("cannot read {relative}: {e}")))?;
@@ -251,7 +251,7 @@ fn read_build(dir: &Path, progress: &ProgressBar) -> Result<Vec<LocalFile>, Depl
             Ok(LocalFile {
                 relative: relative.clone(),
                 path,
-                size: *size,
+                size: record.size,
                 sha256: sha256_hex(&bytes),
             })
         })

@@ -11,6 +11,7 @@ mod cldr_languages;
 pub mod committed_keys;
 pub mod content;
 pub mod deploy;
+pub mod directory;
 pub mod error;
 pub mod forms;
 pub mod land;

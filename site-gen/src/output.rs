@@ -1,15 +1,29 @@
-//! Writing the build: into fresh staging folders that replace the output
-//! folders only when the whole build succeeded, so a failed build leaves the
-//! previous site (and form-fn's folder) untouched.
+//! Writing the build into its output folders without ever leaving a
+//! published site absent, half built or broken by a failed build.
+//!
+//! A build renders every file and compares it with what the folder already
+//! holds. Only files whose bytes changed are written, first into a staging
+//! folder beside the output (`.<out>.staging`). Once the whole build has
+//! succeeded, the changed files are renamed into place one by one (each
+//! file is either old or new, never half written), files no longer produced
+//! are removed, and a new manifest is written. A failed build discards the
+//! staging folder and leaves the output untouched. While files are being put
+//! in place the folder carries [`UPDATING`]; a build that finds it (after a
+//! crash or a kill) trusts nothing it recorded and compares with the bytes
+//! on disk instead, which repairs the folder. A build into an empty or new
+//! folder simply renames the staging folder into place.
 //!
 //! Every finished folder carries a manifest, [`MANIFEST`]: which kind of
 //! folder it is (the published site, or form-fn's private one) and every file
-//! in it with its size. site-gen replaces only folders that carry it, and
-//! `site-gen deploy` publishes only a folder whose manifest says "site" and
-//! matches what is on disk, so a half-copied or hand-edited folder, or
-//! form-fn's configuration, never reaches the bucket.
+//! in it with its size and SHA-256. site-gen writes only into folders that
+//! carry it, and `site-gen deploy` publishes only a folder whose manifest
+//! says "site" and matches what is on disk, so a half-copied or hand-edited
+//! folder, or form-fn's configuration, never reaches the bucket. The
+//! manifest is how a rebuild knows what is there without reading it; a file
+//! changed by hand in the output is therefore not noticed by a rebuild
+//! (delete the folder to start afresh).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
@@ -22,6 +36,10 @@ use crate::error::BuildError;
 /// The manifest file in every folder site-gen wrote (never published).
 pub const MANIFEST: &str = ".site-gen";
 
+/// Present while a build puts its files in place: what the manifest says
+/// can no longer be trusted.
+pub const UPDATING: &str = ".site-gen.updating";
+
 /// What a finished output folder holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -32,14 +50,32 @@ pub enum FolderKind {
     Function,
 }
 
+/// One file of a finished build.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileRecord {
+    pub size: u64,
+    /// SHA-256 of the bytes, hex.
+    pub sha256: String,
+}
+
+impl FileRecord {
+    fn of(bytes: &[u8]) -> Self {
+        Self {
+            size: bytes.len() as u64,
+            sha256: sha256_hex(bytes),
+        }
+    }
+}
+
 /// The manifest of a finished output folder.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Manifest {
     pub generator: String,
     pub kind: FolderKind,
-    /// Every file (path relative to the folder, `/`-separated) and its size.
-    pub files: BTreeMap<String, u64>,
+    /// Every file (path relative to the folder, `/`-separated).
+    pub files: BTreeMap<String, FileRecord>,
 }
 
 impl Manifest {
@@ -50,12 +86,36 @@ impl Manifest {
     }
 }
 
+/// What the output folder holds before this build.
+enum Previous {
+    /// Nothing: the staging folder becomes the output.
+    Nothing,
+    /// A finished build, as its manifest records it.
+    Recorded(BTreeMap<String, FileRecord>),
+    /// A build that stopped while putting files in place (or a manifest
+    /// this version cannot read): compare with the bytes on disk.
+    Unknown,
+}
+
 /// One output folder being built.
 pub struct Staging {
     dir: PathBuf,
     target: PathBuf,
     kind: FolderKind,
-    written: Mutex<BTreeMap<String, u64>>,
+    previous: Previous,
+    /// Every file the build produced.
+    produced: Mutex<BTreeMap<String, FileRecord>>,
+    /// The files whose bytes differ from the output's: in the staging folder.
+    changed: Mutex<Vec<String>>,
+}
+
+/// What publishing changed in the output folders.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Published {
+    /// Files written (new or with changed bytes).
+    pub written: usize,
+    /// Files removed because the build no longer produces them.
+    pub removed: usize,
 }
 
 /// Where a build puts its files: a staging folder on disk, or memory (what
@@ -88,30 +148,22 @@ impl MemorySink {
 
 impl Sink for MemorySink {
     fn write(&self, relative: &str, bytes: &[u8]) -> Result<(), BuildError> {
-        self.files
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .insert(relative.to_owned(), bytes.to_vec());
+        lock(&self.files).insert(relative.to_owned(), bytes.to_vec());
         Ok(())
     }
 }
 
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
 impl Staging {
-    /// Prepares `.<out>.staging` beside `target`; refuses an output folder
-    /// site-gen did not make.
+    /// Prepares `.<out>.staging` beside `target` and reads what `target`
+    /// holds; refuses an output folder site-gen did not make.
     pub fn new(target: &Path, kind: FolderKind) -> Result<Self, BuildError> {
-        if target.exists() && !target.join(MANIFEST).exists() {
-            let empty = std::fs::read_dir(target)
-                .map(|mut entries| entries.next().is_none())
-                .unwrap_or(false);
-            if !empty {
-                return Err(BuildError::OutputDir(format!(
-                    "{} exists and was not made by site-gen; choose another folder \
-                     or remove it yourself",
-                    target.display()
-                )));
-            }
-        }
+        let previous = previous_build(target, kind)?;
         let name = target
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
@@ -125,99 +177,252 @@ impl Staging {
             dir,
             target: target.to_path_buf(),
             kind,
-            written: Mutex::new(BTreeMap::new()),
+            previous,
+            produced: Mutex::new(BTreeMap::new()),
+            changed: Mutex::new(Vec::new()),
         })
     }
 
-    /// Writes `bytes` at `relative` (`/`-separated) inside the staging folder.
+    /// Records `bytes` at `relative` (`/`-separated), and writes them into
+    /// the staging folder unless the output holds the same bytes there.
     pub fn write(&self, relative: &str, bytes: &[u8]) -> Result<(), BuildError> {
-        let path = self.dir.join(relative);
-        if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent).map_err(|e| BuildError::io("create", parent, e))?;
-        }
-        std::fs::write(&path, bytes).map_err(|e| BuildError::io("write", &path, e))?;
-        self.written
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .insert(relative.to_owned(), bytes.len() as u64);
-        Ok(())
-    }
-
-    /// Writes the manifest: the folder is complete.
-    fn seal(&self) -> Result<(), BuildError> {
-        let files = std::mem::take(
-            &mut *self
-                .written
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner),
-        );
-        let manifest = Manifest {
-            generator: format!("site-gen {}", env!("CARGO_PKG_VERSION")),
-            kind: self.kind,
-            files,
+        let record = FileRecord::of(bytes);
+        let unchanged = match &self.previous {
+            Previous::Nothing => false,
+            Previous::Recorded(files) => files.get(relative) == Some(&record),
+            Previous::Unknown => {
+                std::fs::read(self.target.join(relative)).is_ok_and(|on_disk| on_disk == bytes)
+            }
         };
-        let json = serde_json::to_vec(&manifest)
-            .map_err(|e| BuildError::OutputDir(format!("cannot write the manifest: {e}")))?;
-        let path = self.dir.join(MANIFEST);
-        std::fs::write(&path, json).map_err(|e| BuildError::io("write", &path, e))
+        if !unchanged {
+            let path = self.dir.join(relative);
+            if let Some(parent) = path.parent() {
+                std::fs::create_dir_all(parent).map_err(|e| BuildError::io("create", parent, e))?;
+            }
+            std::fs::write(&path, bytes).map_err(|e| BuildError::io("write", &path, e))?;
+            lock(&self.changed).push(relative.to_owned());
+        }
+        lock(&self.produced).insert(relative.to_owned(), record);
+        Ok(())
     }
 
     /// Drops a failed build.
     pub fn discard(self) {
         let _ = std::fs::remove_dir_all(&self.dir);
     }
+
+    fn manifest(&self) -> Manifest {
+        Manifest {
+            generator: format!("site-gen {}", env!("CARGO_PKG_VERSION")),
+            kind: self.kind,
+            files: std::mem::take(&mut *lock(&self.produced)),
+        }
+    }
+
+    /// Puts the finished build in place and returns what changed.
+    fn publish(self) -> Result<Published, BuildError> {
+        let manifest = self.manifest();
+        let changed = std::mem::take(&mut *lock(&self.changed));
+        match &self.previous {
+            Previous::Nothing => {
+                write_manifest(&self.dir, &manifest)?;
+                replace_empty(&self.target, &self.dir)?;
+                Ok(Published {
+                    written: changed.len(),
+                    removed: 0,
+                })
+            }
+            Previous::Recorded(files) => {
+                let stale: Vec<String> = files
+                    .keys()
+                    .filter(|f| !manifest.files.contains_key(*f))
+                    .cloned()
+                    .collect();
+                if changed.is_empty() && stale.is_empty() {
+                    self.discard();
+                    return Ok(Published::default());
+                }
+                self.put_in_place(&manifest, &changed, &stale)
+            }
+            Previous::Unknown => {
+                let on_disk =
+                    files_in(&self.target).map_err(|e| BuildError::io("read", &self.target, e))?;
+                let stale: Vec<String> = on_disk
+                    .into_iter()
+                    .filter(|f| f != MANIFEST && f != UPDATING && !manifest.files.contains_key(f))
+                    .collect();
+                self.put_in_place(&manifest, &changed, &stale)
+            }
+        }
+    }
+
+    /// Renames the changed files into the output, removes the stale ones
+    /// and writes the manifest, with [`UPDATING`] present throughout.
+    fn put_in_place(
+        self,
+        manifest: &Manifest,
+        changed: &[String],
+        stale: &[String],
+    ) -> Result<Published, BuildError> {
+        let marker = self.target.join(UPDATING);
+        write_durably(&marker, b"")?;
+        changed.par_iter().try_for_each(|relative| {
+            let (from, to) = (self.dir.join(relative), self.target.join(relative));
+            if let Some(parent) = to.parent() {
+                std::fs::create_dir_all(parent).map_err(|e| BuildError::io("create", parent, e))?;
+            }
+            if to.is_dir() {
+                std::fs::remove_dir_all(&to).map_err(|e| BuildError::io("replace", &to, e))?;
+            }
+            std::fs::rename(&from, &to).map_err(|e| BuildError::io("publish", &to, e))
+        })?;
+        let mut emptied = BTreeSet::new();
+        for relative in stale {
+            let path = self.target.join(relative);
+            match std::fs::remove_file(&path) {
+                Ok(()) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => return Err(BuildError::io("remove", &path, e)),
+            }
+            emptied.extend(path.parent().map(Path::to_path_buf));
+        }
+        remove_empty_folders(&self.target, emptied);
+        write_manifest(&self.target, manifest)?;
+        std::fs::remove_file(&marker).map_err(|e| BuildError::io("remove", &marker, e))?;
+        let _ = std::fs::remove_dir_all(&self.dir);
+        Ok(Published {
+            written: changed.len(),
+            removed: stale.len(),
+        })
+    }
 }
 
-/// Replaces every output folder with its finished build, or, if one cannot
-/// be finished, discards them all and changes nothing. The previous folders
-/// are moved aside first and deleted only once every new one is in place;
-/// if a move fails, the ones already moved are put back.
-pub fn publish_all(stagings: Vec<Staging>) -> Result<(), BuildError> {
-    if let Err(error) = stagings.iter().try_for_each(Staging::seal) {
-        stagings.into_iter().for_each(Staging::discard);
-        return Err(error);
+/// What `target` holds, or an error if it is a folder site-gen did not make.
+fn previous_build(target: &Path, kind: FolderKind) -> Result<Previous, BuildError> {
+    if !target.exists() {
+        return Ok(Previous::Nothing);
     }
-    let mut placed: Vec<(PathBuf, Option<PathBuf>)> = Vec::new();
-    for staging in &stagings {
-        let previous = staging.target.with_file_name(format!(
-            ".{}.previous",
-            staging
-                .target
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_default()
-        ));
-        let moved = (|| {
-            if previous.exists() {
-                remove_tree(&previous)?;
+    let empty = std::fs::read_dir(target)
+        .map(|mut entries| entries.next().is_none())
+        .unwrap_or(false);
+    if empty {
+        return Ok(Previous::Nothing);
+    }
+    let ours = target.join(MANIFEST).exists() || target.join(UPDATING).exists();
+    if !ours {
+        return Err(BuildError::OutputDir(format!(
+            "{} exists and was not made by site-gen; choose another folder \
+             or remove it yourself",
+            target.display()
+        )));
+    }
+    if target.join(UPDATING).exists() {
+        return Ok(Previous::Unknown);
+    }
+    match Manifest::read(target) {
+        Some(manifest) if manifest.kind == kind => Ok(Previous::Recorded(manifest.files)),
+        Some(manifest) => Err(BuildError::OutputDir(format!(
+            "{} holds {}, not {}; choose another folder",
+            target.display(),
+            kind_name(manifest.kind),
+            kind_name(kind)
+        ))),
+        None => Ok(Previous::Unknown),
+    }
+}
+
+fn kind_name(kind: FolderKind) -> &'static str {
+    match kind {
+        FolderKind::Site => "a site",
+        FolderKind::Function => "form-fn's files",
+    }
+}
+
+/// Writes the manifest through a temporary file, so it is whole or absent.
+fn write_manifest(dir: &Path, manifest: &Manifest) -> Result<(), BuildError> {
+    let json = serde_json::to_vec(manifest)
+        .map_err(|e| BuildError::OutputDir(format!("cannot write the manifest: {e}")))?;
+    let temporary = dir.join(format!("{MANIFEST}.new"));
+    write_durably(&temporary, &json)?;
+    let path = dir.join(MANIFEST);
+    std::fs::rename(&temporary, &path).map_err(|e| BuildError::io("write", &path, e))
+}
+
+fn write_durably(path: &Path, bytes: &[u8]) -> Result<(), BuildError> {
+    let io = |e| BuildError::io("write", path, e);
+    let mut file = std::fs::File::create(path).map_err(io)?;
+    std::io::Write::write_all(&mut file, bytes).map_err(io)?;
+    file.sync_all().map_err(io)
+}
+
+/// Puts `staging` where `target` is (missing or an empty folder).
+fn replace_empty(target: &Path, staging: &Path) -> Result<(), BuildError> {
+    if target.exists() {
+        std::fs::remove_dir(target).map_err(|e| BuildError::io("replace", target, e))?;
+    }
+    std::fs::rename(staging, target).map_err(|e| BuildError::io("publish", target, e))
+}
+
+/// Removes the folders in `folders` that are now empty, and their parents
+/// up to (not including) `root`.
+fn remove_empty_folders(root: &Path, folders: BTreeSet<PathBuf>) {
+    // Deepest first, so a parent is tried after its children.
+    let mut folders: Vec<PathBuf> = folders.into_iter().collect();
+    folders.sort_by_key(|f| std::cmp::Reverse(f.components().count()));
+    for folder in folders {
+        let mut current = Some(folder.as_path());
+        while let Some(dir) = current.filter(|d| *d != root && d.starts_with(root)) {
+            if std::fs::remove_dir(dir).is_err() {
+                break;
             }
-            let had_one = staging.target.exists();
-            if had_one {
-                std::fs::rename(&staging.target, &previous)
-                    .map_err(|e| BuildError::io("replace", &staging.target, e))?;
+            current = dir.parent();
+        }
+    }
+}
+
+/// Every file under `dir`, as `/`-separated paths relative to it.
+pub fn files_in(dir: &Path) -> std::io::Result<Vec<String>> {
+    let mut files = Vec::new();
+    let mut folders = vec![dir.to_path_buf()];
+    while let Some(folder) = folders.pop() {
+        for entry in std::fs::read_dir(&folder)? {
+            let entry = entry?;
+            if entry.file_type()?.is_dir() {
+                folders.push(entry.path());
+                continue;
             }
-            std::fs::rename(&staging.dir, &staging.target)
-                .map_err(|e| BuildError::io("publish", &staging.target, e))?;
-            Ok(had_one.then(|| previous.clone()))
-        })();
-        match moved {
-            Ok(previous) => placed.push((staging.target.clone(), previous)),
+            let path = entry.path();
+            let relative = path
+                .strip_prefix(dir)
+                .map_err(std::io::Error::other)?
+                .components()
+                .map(|c| c.as_os_str().to_string_lossy())
+                .collect::<Vec<_>>()
+                .join("/");
+            files.push(relative);
+        }
+    }
+    Ok(files)
+}
+
+/// Puts every finished build in place, or, if one cannot be finished,
+/// discards them all and changes nothing. Returns what changed, summed.
+pub fn publish_all(stagings: Vec<Staging>) -> Result<Published, BuildError> {
+    let mut total = Published::default();
+    let mut stagings = stagings.into_iter();
+    while let Some(staging) = stagings.next() {
+        match staging.publish() {
+            Ok(published) => {
+                total.written += published.written;
+                total.removed += published.removed;
+            }
             Err(error) => {
-                // Put back what was replaced; the new builds go.
-                for (target, previous) in placed {
-                    let _ = std::fs::remove_dir_all(&target);
-                    if let Some(previous) = previous {
-                        let _ = std::fs::rename(previous, &target);
-                    }
-                }
+                stagings.for_each(Staging::discard);
                 return Err(error);
             }
         }
     }
-    for previous in placed.into_iter().filter_map(|(_, previous)| previous) {
-        remove_tree(&previous)?;
-    }
-    Ok(())
+    Ok(total)
 }
 
 /// Deletes a folder tree, its top-level entries in parallel.
@@ -279,24 +484,101 @@ mod tests {
         );
     }
 
+    /// Publishes one build of `files` into `out`.
+    fn build(out: &Path, files: &[(&str, &str)]) -> Published {
+        let staging = Staging::new(out, FolderKind::Site).unwrap();
+        for (path, text) in files {
+            staging.write(path, text.as_bytes()).unwrap();
+        }
+        publish_all(vec![staging]).unwrap()
+    }
+
+    fn tree(out: &Path) -> BTreeMap<String, String> {
+        files_in(out)
+            .unwrap()
+            .into_iter()
+            .map(|f| {
+                let text = std::fs::read_to_string(out.join(&f)).unwrap();
+                (f, text)
+            })
+            .collect()
+    }
+
     #[test]
-    fn publish_replaces_a_previous_build_and_records_its_files() {
+    fn a_rebuild_writes_only_changed_files_and_removes_stale_ones() {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("out");
-        let first = Staging::new(&out, FolderKind::Site).unwrap();
-        first.write("old.html", b"old").unwrap();
-        publish_all(vec![first]).unwrap();
-        let second = Staging::new(&out, FolderKind::Site).unwrap();
-        second.write("a/new.html", b"new!").unwrap();
-        publish_all(vec![second]).unwrap();
-        assert!(out.join("a/new.html").exists());
-        assert!(!out.join("old.html").exists());
+        let first = build(&out, &[("a/old.html", "old"), ("same.html", "same")]);
+        assert_eq!(
+            first,
+            Published {
+                written: 2,
+                removed: 0
+            }
+        );
+        let second = build(&out, &[("same.html", "same"), ("b/new.html", "new!")]);
+        assert_eq!(
+            second,
+            Published {
+                written: 1,
+                removed: 1
+            }
+        );
+        assert!(!out.join("a").exists(), "the emptied folder is gone");
         let manifest = Manifest::read(&out).unwrap();
         assert_eq!(manifest.kind, FolderKind::Site);
         assert_eq!(
-            manifest.files.into_iter().collect::<Vec<_>>(),
-            [("a/new.html".to_owned(), 4)]
+            manifest.files.keys().collect::<Vec<_>>(),
+            ["b/new.html", "same.html"]
         );
+        assert_eq!(manifest.files["b/new.html"], FileRecord::of(b"new!"));
+        let unchanged = build(&out, &[("same.html", "same"), ("b/new.html", "new!")]);
+        assert_eq!(unchanged, Published::default());
+        assert!(!out.join(UPDATING).exists());
+        assert!(!dir.path().join(".out.staging").exists());
+    }
+
+    #[test]
+    fn a_failed_build_leaves_the_output_as_it_was() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("out");
+        build(&out, &[("index.html", "v1")]);
+        let before = tree(&out);
+        let failed = Staging::new(&out, FolderKind::Site).unwrap();
+        failed.write("index.html", b"v2").unwrap();
+        failed.discard();
+        assert_eq!(tree(&out), before);
+    }
+
+    #[test]
+    fn a_build_interrupted_while_publishing_is_repaired_by_the_next() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("out");
+        build(&out, &[("index.html", "v1"), ("keep.html", "keep")]);
+        // What a kill part-way leaves: the marker, a file of the new build in
+        // place, one of a build that was never finished, the old manifest.
+        std::fs::write(out.join(UPDATING), "").unwrap();
+        std::fs::write(out.join("index.html"), "half").unwrap();
+        std::fs::write(out.join("stray.html"), "from the killed build").unwrap();
+        let repaired = build(&out, &[("index.html", "v3"), ("keep.html", "keep")]);
+        assert_eq!(
+            repaired,
+            Published {
+                written: 1,
+                removed: 1
+            }
+        );
+        let fresh = dir.path().join("fresh");
+        build(&fresh, &[("index.html", "v3"), ("keep.html", "keep")]);
+        assert_eq!(tree(&out), tree(&fresh));
+    }
+
+    #[test]
+    fn refuses_a_folder_of_the_other_kind() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("out");
+        build(&out, &[("index.html", "v1")]);
+        assert!(Staging::new(&out, FolderKind::Function).is_err());
     }
 
     #[test]

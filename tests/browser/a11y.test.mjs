@@ -23,6 +23,12 @@ test("index of all offices has no accessibility violation", async () => {
   await checkPage("/", 200);
 });
 
+test("the lists of places per letter and per Kreis have no accessibility violation", async () => {
+  for (const path of ["/orte/d/", "/orte/kreis-05158/", "/orte/kreis-05774/"]) {
+    await checkPage(path, 200);
+  }
+});
+
 test("404 page has no accessibility violation and answers 404", async () => {
   await checkPage("/no-such-municipality/de/", 404);
 });
@@ -54,7 +60,7 @@ test("the public body's pages in every language have no accessibility violation"
 test("service page reflows on a 320 px wide phone without horizontal scrolling", async () => {
   const context = await shared.browser.newContext({ viewport: { width: 320, height: 640 } });
   try {
-    for (const path of ["/", "/koeln/de/", "/kreis-paderborn/en/", "/bielefeld/de/privacy/", "/bielefeld/de/easy-read/"]) {
+    for (const path of ["/", "/orte/b/", "/koeln/de/", "/kreis-paderborn/en/", "/bielefeld/de/privacy/", "/bielefeld/de/easy-read/"]) {
       const { page } = await openPage(context, shared.site.origin + path, shared.site.origin);
       const overflow = await page.evaluate(() => document.documentElement.scrollWidth);
       assert.ok(overflow <= 320, `${path} is ${overflow}px wide at 320px`);

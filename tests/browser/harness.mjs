@@ -67,7 +67,7 @@ export async function launchBrowser() {
 export async function servicePages() {
   const pages = [];
   for (const slug of (await readdir(siteDir)).sort()) {
-    if (slug === "assets" || slug.startsWith("_") || !(await stat(join(siteDir, slug))).isDirectory()) continue;
+    if (slug === "assets" || slug === "orte" || slug.startsWith("_") || !(await stat(join(siteDir, slug))).isDirectory()) continue;
     for (const lang of (await readdir(join(siteDir, slug))).sort()) {
       if ((await stat(join(siteDir, slug, lang))).isDirectory()) {
         pages.push({ slug, lang, path: `/${slug}/${lang}/` });

@@ -6,19 +6,28 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::Parser;
+use site_gen::directory::Directory;
 
 #[derive(Parser)]
 #[command(about = "Write a synthetic corpus of municipalities for benchmarks")]
 struct Args {
-    /// Number of municipalities.
+    /// Number of synthetic municipalities.
+    #[arg(long, required_unless_present = "nrw", conflicts_with = "nrw")]
+    count: Option<usize>,
+    /// Instead: one file per naturalization office of North Rhine-Westphalia
+    /// (real names and keys from data/, synthetic contact data), and the
+    /// data itself, so the index lists all 396 municipalities.
     #[arg(long)]
-    count: usize,
+    nrw: bool,
     /// Folder to write (replaced).
     #[arg(long)]
     out: PathBuf,
     /// Repository root whose content/, themes/ and site.yaml are copied.
     #[arg(long, default_value = ".")]
     from: PathBuf,
+    /// The languages every municipality offers (German first).
+    #[arg(long, value_delimiter = ',', default_value = "de,en")]
+    languages: Vec<String>,
 }
 
 const PREFIXES: &[&str] = &[
@@ -49,9 +58,19 @@ const STREETS: &[&str] = &[
     "Schlossallee",
 ];
 
-/// The slug and YAML of the `i`-th synthetic municipality; keys are unique
-/// because (state, district) is a bijection of `i`.
-fn municipality_yaml(i: usize) -> (String, String) {
+/// A municipality file's identity: what differs between a synthetic corpus
+/// and one of real offices.
+struct Entry {
+    name: String,
+    ags: String,
+    kind: &'static str,
+    /// (name, key) of the towns a Kreis serves.
+    serves: Vec<(String, String)>,
+}
+
+/// The `i`-th synthetic municipality; keys are unique because (state,
+/// district) is a bijection of `i`.
+fn synthetic_entry(i: usize) -> Entry {
     let name = format!(
         "{}{}{}",
         PREFIXES[i % PREFIXES.len()],
@@ -66,25 +85,82 @@ fn municipality_yaml(i: usize) -> (String, String) {
     } else {
         format!("{state:02}{district:03}{:03}", i % 999 + 1)
     };
+    let serves = if kind == "kreis" {
+        (1..=6)
+            .map(|k| {
+                let town = format!("{}{}", STEMS[(i + k) % STEMS.len()], SUFFIXES[k]);
+                (town, format!("{state:02}{district:03}{:03}", k * 4))
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    Entry {
+        name,
+        ags,
+        kind,
+        serves,
+    }
+}
+
+/// Every naturalization office of North Rhine-Westphalia as the
+/// repository's data and rule make them responsible.
+fn nrw_entries(from: &Path) -> Result<Vec<Entry>, String> {
+    let directory = Directory::load(from, &[]).map_err(|e| e.to_string())?;
+    let place_keys: std::collections::HashSet<&str> =
+        directory.places.iter().map(|p| p.key.as_str()).collect();
+    let mut offices: std::collections::BTreeMap<&str, Entry> = std::collections::BTreeMap::new();
+    for place in &directory.places {
+        let key = place.office.key.as_str();
+        let office = offices.entry(key).or_insert_with(|| {
+            let is_town = place_keys.contains(key);
+            let kind = match (is_town, key.ends_with("000")) {
+                (true, true) => "kreisfreie_stadt",
+                (true, false) => "grosse_kreisangehoerige_stadt",
+                (false, _) => "kreis",
+            };
+            let name = place
+                .office
+                .name
+                .strip_prefix("Stadt ")
+                .unwrap_or(&place.office.name);
+            Entry {
+                name: name.to_owned(),
+                ags: key.to_owned(),
+                kind,
+                serves: Vec::new(),
+            }
+        });
+        if office.kind == "kreis" {
+            office.serves.push((place.name.clone(), place.key.clone()));
+        }
+    }
+    Ok(offices.into_values().collect())
+}
+
+/// The slug and YAML of the `i`-th municipality file of the corpus,
+/// offering `languages`. Each has a recipient and a mailbox, so the build
+/// writes the application form wherever the site has a form endpoint.
+fn municipality_yaml(i: usize, entry: &Entry, languages: &str) -> (String, String) {
+    let Entry {
+        name,
+        ags,
+        kind,
+        serves,
+    } = entry;
     let slug = format!("gemeinde-{i:05}");
     let base = 10_000 + (i * 7) % 89_000;
     let postcodes: Vec<String> = (0..1 + i % 4)
         .map(|k| format!("  - \"{:05}\"", base + k))
         .collect();
-    let serves = if kind == "kreis" {
-        let towns: Vec<String> = (1..=6)
-            .map(|k| {
-                format!(
-                    "  - {{ name: \"{}{}\", ags: \"{state:02}{district:03}{:03}\" }}",
-                    STEMS[(i + k) % STEMS.len()],
-                    SUFFIXES[k],
-                    k * 4
-                )
-            })
+    let serves = if serves.is_empty() {
+        String::new()
+    } else {
+        let towns: Vec<String> = serves
+            .iter()
+            .map(|(town, key)| format!("  - {{ name: \"{town}\", ags: \"{key}\" }}"))
             .collect();
         format!("serves:\n{}\n", towns.join("\n"))
-    } else {
-        String::new()
     };
     let notes = if i.is_multiple_of(10) {
         "local_notes:\n  de: Bitte vereinbaren Sie **vorher** einen Termin.\n  en: Please book an appointment **beforehand**.\n"
@@ -98,11 +174,11 @@ fn municipality_yaml(i: usize) -> (String, String) {
     let toilet = i.is_multiple_of(2);
     let postcodes = postcodes.join("\n");
     let yaml = format!(
-        r#"# Synthetic municipality for benchmarks.
-name: {name}
+        r#"# For benchmarks only: the contact data are made up.
+name: "{name}"
 ags: "{ags}"
 kind: {kind}
-languages: [de, en]
+languages: [{languages}]
 postcodes:
 {postcodes}
 {serves}office:
@@ -110,7 +186,7 @@ postcodes:
   address:
     street: "{street} {number}"
     postcode: "{base:05}"
-    city: {name}
+    city: "{name}"
   phone: "+49 {area} {line}-0"
   email: "einbuergerung@{slug}.example"
   web: "https://www.{slug}.example/"
@@ -127,6 +203,12 @@ postcodes:
     accessible_toilet: {toilet}
     hearing_loop: false
   contact_verified: false
+# The repository's test key (tests/keys/bielefeld.txt), never a real office's.
+recipients:
+  - "age1a9atepkgmfayeu9v3000nj0z89jl4pxmcmvkpg7hdhjrchr94ezqn7xplc"
+transport:
+  mailbox:
+    location: "mailboxes/{slug}"
 {notes}"#
     );
     (slug, yaml)
@@ -164,7 +246,26 @@ fn write_synthetic_lands(dir: &Path) -> std::io::Result<()> {
     Ok(())
 }
 
-fn write_corpus(args: &Args) -> std::io::Result<()> {
+fn write_corpus(args: &Args) -> Result<usize, String> {
+    write_tree(args).map_err(|e| e.to_string())?;
+    let entries = if args.nrw {
+        copy_dir(&args.from.join("data"), &args.out.join("data")).map_err(|e| e.to_string())?;
+        nrw_entries(&args.from)?
+    } else {
+        (0..args.count.unwrap_or(0)).map(synthetic_entry).collect()
+    };
+    let languages = args.languages.join(", ");
+    let municipalities = args.out.join("municipalities");
+    for (i, entry) in entries.iter().enumerate() {
+        let (slug, yaml) = municipality_yaml(i, entry, &languages);
+        std::fs::write(municipalities.join(format!("{slug}.yaml")), yaml)
+            .map_err(|e| e.to_string())?;
+    }
+    Ok(entries.len())
+}
+
+/// The corpus's folders, content, theme and site.yaml.
+fn write_tree(args: &Args) -> std::io::Result<()> {
     if args.out.exists() {
         std::fs::remove_dir_all(&args.out)?;
     }
@@ -175,23 +276,14 @@ fn write_corpus(args: &Args) -> std::io::Result<()> {
     let site = std::fs::read_to_string(args.from.join("site.yaml"))?;
     let site = site.replace("operator: bielefeld", "operator: gemeinde-00000");
     std::fs::write(args.out.join("site.yaml"), site)?;
-    write_synthetic_lands(&args.out.join("content/lands"))?;
-    for i in 0..args.count {
-        let (slug, yaml) = municipality_yaml(i);
-        std::fs::write(municipalities.join(format!("{slug}.yaml")), yaml)?;
-    }
-    Ok(())
+    write_synthetic_lands(&args.out.join("content/lands"))
 }
 
 fn main() -> ExitCode {
     let args = Args::parse();
     match write_corpus(&args) {
-        Ok(()) => {
-            println!(
-                "wrote {} municipalities to {}",
-                args.count,
-                args.out.display()
-            );
+        Ok(count) => {
+            println!("wrote {count} municipalities to {}", args.out.display());
             ExitCode::SUCCESS
         }
         Err(error) => {

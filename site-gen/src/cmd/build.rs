@@ -50,20 +50,26 @@ pub fn run(args: Args) -> ExitCode {
             }
             let seconds = report.elapsed.as_secs_f64();
             println!(
-                "built {} pages for {} municipalities into {} (form-fn's files: {}) in {:.2} s",
+                "built {} pages for {} municipalities into {} (form-fn's files: {}) in {:.2} s; \
+                 {} files written, {} removed",
                 report.pages,
                 report.municipalities,
                 options.out.display(),
                 options.function_out.display(),
-                seconds
+                seconds,
+                report.published.written,
+                report.published.removed
             );
             if args.timings {
                 println!("{}", format_timings(&report.timings));
             }
             if args.stats {
                 println!(
-                    "stats: pages={} seconds={seconds:.3} pages_per_second={:.0} peak_rss_mib={}",
+                    "stats: pages={} written={} removed={} seconds={seconds:.3} \
+                     pages_per_second={:.0} peak_rss_mib={}",
                     report.pages,
+                    report.published.written,
+                    report.published.removed,
                     report.pages as f64 / seconds.max(1e-9),
                     peak_rss_mib().map_or_else(|| "unknown".to_owned(), |m| format!("{m:.1}"))
                 );

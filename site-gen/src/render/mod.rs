@@ -4,8 +4,11 @@
 //! The quick-check's pages are in [`quick_check`].
 
 mod apply;
+mod index;
 mod public_pages;
 mod quick_check;
+
+pub use index::{PLACES_PER_PAGE, SEARCH_SCRIPT};
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -50,25 +53,6 @@ struct OpeningRow {
     hours: String,
 }
 
-/// A municipality's entry in the index of all municipalities.
-#[derive(Debug, Serialize)]
-struct IndexEntry<'a> {
-    name: &'a str,
-    kind: &'a str,
-    /// "Gemeindeschlüssel" or, for a Kreis, "Kreisschlüssel".
-    key_label: &'a str,
-    key: &'a str,
-    postcodes: String,
-    serves: String,
-    links: Vec<Alternate>,
-}
-
-#[derive(Debug, Serialize)]
-struct IndexGroup<'a> {
-    letter: String,
-    entries: Vec<IndexEntry<'a>>,
-}
-
 pub struct Renderer<'c> {
     env: Environment<'static>,
     content: &'c SiteContent,
@@ -83,6 +67,9 @@ pub struct Renderer<'c> {
     /// Converted once: every page needs them.
     assets_value: Value,
     ui_values: BTreeMap<Lang, Value>,
+    /// The languages of the site-wide pages (index, 404) besides German, in
+    /// the order municipalities list them.
+    site_languages: Vec<Lang>,
     /// The municipality whose public-body pages the site-wide pages link to.
     operator: Option<String>,
 }
@@ -170,6 +157,7 @@ impl<'c> Renderer<'c> {
             origin: site.origin(),
             assets_value: ser(&assets),
             ui_values,
+            site_languages: site_languages(content, municipalities),
             operator: site.operator.as_ref().map(|o| o.value.clone()),
         })
     }
@@ -314,68 +302,28 @@ impl<'c> Renderer<'c> {
         )
     }
 
-    /// `/index.html`: every municipality, findable by name, key and postcode
-    /// with the browser's own search (no JavaScript needed).
-    pub fn render_index(&self, municipalities: &[Municipality]) -> Result<String, BuildError> {
-        let german = self.content.primary();
-        let ui = &german.ui;
-        let mut sorted: Vec<&Municipality> = municipalities.iter().collect();
-        sorted.sort_by_cached_key(|m| sort_key(m.name.as_str()));
-        let mut groups: Vec<IndexGroup> = Vec::new();
-        for m in sorted {
-            let letter = sort_key(m.name.as_str())
-                .chars()
-                .next()
-                .map_or_else(|| "#".to_owned(), |c| c.to_uppercase().to_string());
-            let entry = IndexEntry {
-                name: m.name.as_str(),
-                kind: ui_text(ui, m.kind.ui_key()),
-                key_label: ui_text(ui, key_label_key(m)),
-                key: m.shown_key(),
-                postcodes: join(m.postcodes.value.iter().map(|p| p.as_str())),
-                serves: m.served_labels().join(", "),
-                links: self.alternates(m.languages(), Lang::primary(), |code| {
-                    format!("{}{}/{code}/", self.base, m.slug)
-                }),
-            };
-            match groups.last_mut() {
-                Some(group) if group.letter == letter => group.entries.push(entry),
-                _ => groups.push(IndexGroup {
-                    letter,
-                    entries: vec![entry],
-                }),
-            }
-        }
-        let ctx = self.site_page_context(
-            ui,
-            context! {
-                groups => ser(&groups),
-                count => municipalities.len(),
-            },
-        );
-        self.render("index.html", ctx)
-    }
-
     /// `/404.html`: served by the storage for any unknown path.
     pub fn render_not_found(&self) -> Result<String, BuildError> {
         let ui = &self.content.primary().ui;
-        let english = self
-            .content
-            .get(Lang::parse("en").unwrap_or_else(Lang::primary));
-        let ctx = self.site_page_context(
-            ui,
-            context! {
-                t_en => english.map(|c| ser(&c.ui)),
-            },
-        );
-        self.render("404.html", ctx)
+        self.render("404.html", self.site_page_context(ui, context! {}))
     }
 
-    /// Context of pages that belong to the whole site (German, with English inline).
+    /// Context of pages that belong to the whole site: German, with the
+    /// other languages' texts beside it (`others`, each with its `lang` and
+    /// `dir`), so a citizen finds their language before choosing an office.
     fn site_page_context(&self, ui: &BTreeMap<String, String>, extra: Value) -> Value {
-        let english = self
-            .content
-            .get(Lang::parse("en").unwrap_or_else(Lang::primary));
+        let others: Vec<Value> = self
+            .site_languages
+            .iter()
+            .map(|lang| {
+                context! {
+                    code => lang.code(),
+                    dir => lang.dir(),
+                    name => lang.own_name(),
+                    t => self.ui_value(*lang),
+                }
+            })
+            .collect();
         context! {
             lang => Lang::primary().code(),
             dir => "ltr",
@@ -384,7 +332,7 @@ impl<'c> Renderer<'c> {
             csp => self.content_security_policy(None),
             assets => self.assets_value.clone(),
             t => ser(ui),
-            t_en => english.map(|c| self.ui_value(c.lang)),
+            others => others,
             alternates => ser(Vec::<Alternate>::new()),
             home => &self.base,
             public_links => self.site_public_links(),
@@ -616,24 +564,20 @@ fn ui_text<'a>(ui: &'a BTreeMap<String, String>, key: &str) -> &'a str {
     ui.get(key).map_or("", String::as_str)
 }
 
-fn join<'a>(items: impl Iterator<Item = &'a str>) -> String {
-    items.collect::<Vec<_>>().join(", ")
-}
-
-/// Sorts names the way German readers expect (Ä with A, ß as ss).
-fn sort_key(name: &str) -> String {
-    let mut key = String::with_capacity(name.len());
-    for c in name.chars().flat_map(char::to_lowercase) {
-        match c {
-            'ä' | 'á' | 'à' => key.push('a'),
-            'ö' | 'ó' => key.push('o'),
-            'ü' | 'ú' => key.push('u'),
-            'é' | 'è' => key.push('e'),
-            'ß' => key.push_str("ss"),
-            other => key.push(other),
+/// The languages of the site-wide pages besides German: those with content,
+/// in the order they first appear in the municipalities' `languages:`, then
+/// any other language with content.
+fn site_languages(content: &SiteContent, municipalities: &[Municipality]) -> Vec<Lang> {
+    let listed = municipalities
+        .iter()
+        .flat_map(|m| m.languages().iter().copied());
+    let mut languages: Vec<Lang> = Vec::new();
+    for lang in listed.chain(content.languages.keys().copied()) {
+        if lang != Lang::primary() && content.get(lang).is_some() && !languages.contains(&lang) {
+            languages.push(lang);
         }
     }
-    key
+    languages
 }
 
 /// The office as templates show it: opening hours in words of `lang`,
@@ -700,7 +644,7 @@ mod tests {
     #[test]
     fn umlauts_sort_with_their_base_letter() {
         let mut names = vec!["Zülpich", "Ötisheim", "Oberhausen", "Paderborn"];
-        names.sort_by_cached_key(|n| sort_key(n));
+        names.sort_by_cached_key(|n| crate::directory::sort_key(n));
         assert_eq!(names, ["Oberhausen", "Ötisheim", "Paderborn", "Zülpich"]);
     }
 

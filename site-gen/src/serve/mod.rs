@@ -279,7 +279,7 @@ fn describe(error: &BuildError) -> String {
 }
 
 fn write_function_files(options: &BuildOptions, files: &Files) -> Result<(), BuildError> {
-    // A whole new folder, swapped in: form-fn never reads half of one.
+    // Only changed files are put in place, each whole, after all are written.
     let staging = Staging::new(&options.function_out, FolderKind::Function)?;
     if let Err(error) = files
         .iter()
@@ -288,7 +288,7 @@ fn write_function_files(options: &BuildOptions, files: &Files) -> Result<(), Bui
         staging.discard();
         return Err(error);
     }
-    publish_all(vec![staging])
+    publish_all(vec![staging]).map(|_| ())
 }
 
 #[cfg(test)]

@@ -20,7 +20,7 @@ impl Tree {
     pub fn sample(municipalities: &[&str]) -> Self {
         let dir = tempfile::tempdir().expect("temp dir");
         let root = repo_root();
-        for part in ["content", "themes"] {
+        for part in ["content", "themes", "data"] {
             copy_dir(&root.join(part), &dir.path().join(part));
         }
         let mut site = std::fs::read_to_string(root.join("site.yaml")).expect("site.yaml");

@@ -1,36 +1,88 @@
 // Progressive enhancement only: every page works without this script.
-// On the index of all offices it adds a filter box; without JavaScript the
-// browser's own find function (Ctrl+F) does the same job on the full list.
+// On the index it adds a search box over every place and its office. The
+// list (orte/suche.js, generated) is loaded once, when the citizen starts
+// typing; without JavaScript the pages per letter and per Kreis, searched
+// with the browser's find function (Ctrl+F), do the same job.
 (function () {
   "use strict";
   var filter = document.querySelector("[data-filter]");
   if (!filter) return;
   var input = filter.querySelector("input");
   var status = filter.querySelector("[role=status]");
-  var entries = Array.prototype.slice.call(document.querySelectorAll(".entry"));
-  var groups = Array.prototype.slice.call(document.querySelectorAll(".letter-group"));
+  var results = filter.querySelector("#filter-results");
+  var LIMIT = 20;
   var fold = function (text) {
     return text.toLowerCase()
-      .replace(/ä/g, "a").replace(/ö/g, "o").replace(/ü/g, "u").replace(/ß/g, "ss");
+      .replace(/[äáàâ]/g, "a").replace(/[öóô]/g, "o").replace(/[üúû]/g, "u")
+      .replace(/[éèê]/g, "e").replace(/ß/g, "ss");
   };
-  var texts = entries.map(function (entry) { return fold(entry.textContent); });
+  var data = null;
+  var names = null;
+  var loading = false;
   var timer;
+  var load = function (then) {
+    if (data) { then(); return; }
+    if (loading) return;
+    loading = true;
+    var script = document.createElement("script");
+    script.src = filter.getAttribute("data-index");
+    script.onload = function () {
+      data = self.einbuergerungOrte || { offices: [], places: [] };
+      names = data.places.map(function (place) { return fold(place[0]); });
+      then();
+    };
+    script.onerror = function () { loading = false; };
+    document.head.appendChild(script);
+  };
+  var matches = function (query) {
+    var digits = /^[0-9]+$/.test(query);
+    var found = [];
+    data.places.forEach(function (place, i) {
+      var hit = digits
+        ? place[1].indexOf(query) === 0 || (" " + place[3]).indexOf(" " + query) !== -1
+        : names[i].indexOf(query) !== -1;
+      if (hit) found.push({ place: place, starts: digits || names[i].indexOf(query) === 0 });
+    });
+    // Names that begin with what was typed come first.
+    found.sort(function (a, b) { return (a.starts ? 0 : 1) - (b.starts ? 0 : 1); });
+    return found.map(function (f) { return f.place; });
+  };
+  var entry = function (place) {
+    var office = data.offices[place[2]];
+    var item = document.createElement("li");
+    item.className = "place";
+    var name = document.createElement("span");
+    name.className = "place-name";
+    name.textContent = place[0];
+    item.appendChild(name);
+    item.appendChild(document.createTextNode(" " + place[1] + " – "));
+    if (office[1]) {
+      var link = document.createElement("a");
+      link.href = office[1];
+      link.textContent = office[0];
+      item.appendChild(link);
+    } else {
+      item.appendChild(document.createTextNode(office[0] + " (" + filter.getAttribute("data-not-online") + ")"));
+    }
+    return item;
+  };
+  var show = function () {
+    var query = fold(input.value.trim());
+    results.textContent = "";
+    if (query === "") {
+      status.textContent = "";
+      results.hidden = true;
+      return;
+    }
+    var found = matches(query);
+    found.slice(0, LIMIT).forEach(function (place) { results.appendChild(entry(place)); });
+    results.hidden = found.length === 0;
+    status.textContent = filter.getAttribute("data-status").replace("{count}", found.length);
+  };
   filter.hidden = false;
   input.addEventListener("input", function () {
     clearTimeout(timer);
-    timer = setTimeout(function () {
-      var query = fold(input.value.trim());
-      var shown = 0;
-      entries.forEach(function (entry, i) {
-        var match = query === "" || texts[i].indexOf(query) !== -1;
-        entry.hidden = !match;
-        if (match) shown += 1;
-      });
-      groups.forEach(function (group) {
-        group.hidden = !group.querySelector(".entry:not([hidden])");
-      });
-      status.textContent = query === "" ? "" : filter.getAttribute("data-status").replace("{count}", shown);
-    }, 150);
+    timer = setTimeout(function () { load(show); }, 150);
   });
 })();
 
