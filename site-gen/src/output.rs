@@ -28,8 +28,8 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 use rayon::prelude::*;
-use sealed_store::package::sha256_hex;
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Serialize, Serializer};
+use sha2::{Digest, Sha256};
 
 use crate::error::BuildError;
 
@@ -55,17 +55,24 @@ pub enum FolderKind {
 #[serde(deny_unknown_fields)]
 pub struct FileRecord {
     pub size: u64,
-    /// SHA-256 of the bytes, hex.
-    pub sha256: String,
+    /// SHA-256 of the bytes (hex in the manifest).
+    #[serde(with = "hex::serde")]
+    pub sha256: [u8; 32],
 }
 
 impl FileRecord {
     fn of(bytes: &[u8]) -> Self {
         Self {
             size: bytes.len() as u64,
-            sha256: sha256_hex(bytes),
+            sha256: Sha256::digest(bytes).into(),
         }
     }
+}
+
+/// A file this build produced, and whether its bytes differ from the output's.
+struct Produced {
+    record: FileRecord,
+    changed: bool,
 }
 
 /// The manifest of a finished output folder.
@@ -103,10 +110,8 @@ pub struct Staging {
     target: PathBuf,
     kind: FolderKind,
     previous: Previous,
-    /// Every file the build produced.
-    produced: Mutex<BTreeMap<String, FileRecord>>,
-    /// The files whose bytes differ from the output's: in the staging folder.
-    changed: Mutex<Vec<String>>,
+    /// Every file the build produced; the changed ones are in the staging folder.
+    produced: Mutex<BTreeMap<String, Produced>>,
 }
 
 /// What publishing changed in the output folders.
@@ -179,7 +184,6 @@ impl Staging {
             kind,
             previous,
             produced: Mutex::new(BTreeMap::new()),
-            changed: Mutex::new(Vec::new()),
         })
     }
 
@@ -200,9 +204,12 @@ impl Staging {
                 std::fs::create_dir_all(parent).map_err(|e| BuildError::io("create", parent, e))?;
             }
             std::fs::write(&path, bytes).map_err(|e| BuildError::io("write", &path, e))?;
-            lock(&self.changed).push(relative.to_owned());
         }
-        lock(&self.produced).insert(relative.to_owned(), record);
+        let produced = Produced {
+            record,
+            changed: !unchanged,
+        };
+        lock(&self.produced).insert(relative.to_owned(), produced);
         Ok(())
     }
 
@@ -211,62 +218,53 @@ impl Staging {
         let _ = std::fs::remove_dir_all(&self.dir);
     }
 
-    fn manifest(&self) -> Manifest {
-        Manifest {
-            generator: format!("site-gen {}", env!("CARGO_PKG_VERSION")),
-            kind: self.kind,
-            files: std::mem::take(&mut *lock(&self.produced)),
-        }
-    }
-
     /// Puts the finished build in place and returns what changed.
     fn publish(self) -> Result<Published, BuildError> {
-        let manifest = self.manifest();
-        let changed = std::mem::take(&mut *lock(&self.changed));
-        match &self.previous {
+        let produced = std::mem::take(&mut *lock(&self.produced));
+        let changed: Vec<&str> = produced
+            .iter()
+            .filter(|(_, p)| p.changed)
+            .map(|(path, _)| path.as_str())
+            .collect();
+        let stale: Vec<String> = match &self.previous {
             Previous::Nothing => {
-                write_manifest(&self.dir, &manifest)?;
+                write_manifest(&self.dir, self.kind, &produced)?;
                 replace_empty(&self.target, &self.dir)?;
-                Ok(Published {
+                return Ok(Published {
                     written: changed.len(),
                     removed: 0,
-                })
+                });
             }
-            Previous::Recorded(files) => {
-                let stale: Vec<String> = files
-                    .keys()
-                    .filter(|f| !manifest.files.contains_key(*f))
-                    .cloned()
-                    .collect();
-                if changed.is_empty() && stale.is_empty() {
-                    self.discard();
-                    return Ok(Published::default());
-                }
-                self.put_in_place(&manifest, &changed, &stale)
-            }
-            Previous::Unknown => {
-                let on_disk =
-                    files_in(&self.target).map_err(|e| BuildError::io("read", &self.target, e))?;
-                let stale: Vec<String> = on_disk
-                    .into_iter()
-                    .filter(|f| f != MANIFEST && f != UPDATING && !manifest.files.contains_key(f))
-                    .collect();
-                self.put_in_place(&manifest, &changed, &stale)
-            }
+            Previous::Recorded(files) => files
+                .keys()
+                .filter(|f| !produced.contains_key(*f))
+                .cloned()
+                .collect(),
+            Previous::Unknown => files_in(&self.target)
+                .map_err(|e| BuildError::io("read", &self.target, e))?
+                .into_iter()
+                .filter(|f| f != MANIFEST && f != UPDATING && !produced.contains_key(f))
+                .collect(),
+        };
+        let recorded = matches!(self.previous, Previous::Recorded(_));
+        if recorded && changed.is_empty() && stale.is_empty() {
+            self.discard();
+            return Ok(Published::default());
         }
+        self.put_in_place(&produced, &changed, &stale)
     }
 
     /// Renames the changed files into the output, removes the stale ones
     /// and writes the manifest, with [`UPDATING`] present throughout.
     fn put_in_place(
         self,
-        manifest: &Manifest,
-        changed: &[String],
+        produced: &BTreeMap<String, Produced>,
+        changed: &[&str],
         stale: &[String],
     ) -> Result<Published, BuildError> {
         let marker = self.target.join(UPDATING);
-        write_durably(&marker, b"")?;
-        changed.par_iter().try_for_each(|relative| {
+        write_durably(&marker, |_| Ok(()))?;
+        changed.par_iter().try_for_each(|&relative| {
             let (from, to) = (self.dir.join(relative), self.target.join(relative));
             if let Some(parent) = to.parent() {
                 std::fs::create_dir_all(parent).map_err(|e| BuildError::io("create", parent, e))?;
@@ -287,7 +285,7 @@ impl Staging {
             emptied.extend(path.parent().map(Path::to_path_buf));
         }
         remove_empty_folders(&self.target, emptied);
-        write_manifest(&self.target, manifest)?;
+        write_manifest(&self.target, self.kind, produced)?;
         std::fs::remove_file(&marker).map_err(|e| BuildError::io("remove", &marker, e))?;
         let _ = std::fs::remove_dir_all(&self.dir);
         Ok(Published {
@@ -338,20 +336,50 @@ fn kind_name(kind: FolderKind) -> &'static str {
     }
 }
 
+/// The manifest as written: [`Manifest`]'s form, from the build's records
+/// without copying them.
+#[derive(Serialize)]
+struct ManifestOut<'a> {
+    generator: String,
+    kind: FolderKind,
+    #[serde(serialize_with = "records")]
+    files: &'a BTreeMap<String, Produced>,
+}
+
+fn records<S: Serializer>(files: &&BTreeMap<String, Produced>, to: S) -> Result<S::Ok, S::Error> {
+    to.collect_map(files.iter().map(|(path, p)| (path, &p.record)))
+}
+
 /// Writes the manifest through a temporary file, so it is whole or absent.
-fn write_manifest(dir: &Path, manifest: &Manifest) -> Result<(), BuildError> {
-    let json = serde_json::to_vec(manifest)
-        .map_err(|e| BuildError::OutputDir(format!("cannot write the manifest: {e}")))?;
+fn write_manifest(
+    dir: &Path,
+    kind: FolderKind,
+    files: &BTreeMap<String, Produced>,
+) -> Result<(), BuildError> {
+    let manifest = ManifestOut {
+        generator: format!("site-gen {}", env!("CARGO_PKG_VERSION")),
+        kind,
+        files,
+    };
     let temporary = dir.join(format!("{MANIFEST}.new"));
-    write_durably(&temporary, &json)?;
+    write_durably(&temporary, |out| {
+        serde_json::to_writer(out, &manifest).map_err(std::io::Error::other)
+    })?;
     let path = dir.join(MANIFEST);
     std::fs::rename(&temporary, &path).map_err(|e| BuildError::io("write", &path, e))
 }
 
-fn write_durably(path: &Path, bytes: &[u8]) -> Result<(), BuildError> {
+/// Creates `path`, fills it with `fill` and syncs it to disk.
+fn write_durably(
+    path: &Path,
+    fill: impl FnOnce(&mut std::io::BufWriter<&std::fs::File>) -> std::io::Result<()>,
+) -> Result<(), BuildError> {
     let io = |e| BuildError::io("write", path, e);
-    let mut file = std::fs::File::create(path).map_err(io)?;
-    std::io::Write::write_all(&mut file, bytes).map_err(io)?;
+    let file = std::fs::File::create(path).map_err(io)?;
+    let mut out = std::io::BufWriter::new(&file);
+    fill(&mut out).map_err(io)?;
+    std::io::Write::flush(&mut out).map_err(io)?;
+    drop(out);
     file.sync_all().map_err(io)
 }
 
@@ -445,7 +473,7 @@ fn remove_tree(dir: &Path) -> Result<(), BuildError> {
 /// `style.css` → `style.<first 16 hex digits of its SHA-256>.css`: a name
 /// that changes with the content, so browsers may keep it forever.
 pub fn fingerprinted_name(name: &str, bytes: &[u8]) -> String {
-    let hash = &sha256_hex(bytes)[..FINGERPRINT_LEN];
+    let hash = &hex::encode(Sha256::digest(bytes))[..FINGERPRINT_LEN];
     match name.rsplit_once('.') {
         Some((stem, extension)) => format!("{stem}.{hash}.{extension}"),
         None => format!("{name}.{hash}"),

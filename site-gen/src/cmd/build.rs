@@ -12,11 +12,11 @@ pub struct Args {
     /// Folder with site.yaml, content/, municipalities/ and themes/.
     #[arg(long, default_value = ".")]
     root: PathBuf,
-    /// Where the published site is written; replaced as a whole when the build succeeds.
+    /// Where the published site is written; only changed files, and only when the build succeeds.
     #[arg(long, default_value = "public")]
     out: PathBuf,
     /// Where form-fn's registry.json and form shells are written (never
-    /// publish this folder); replaced as a whole when the build succeeds.
+    /// publish this folder); written the same way as --out.
     #[arg(long, default_value = "function")]
     function_out: PathBuf,
     /// Public address of the site, overriding site.yaml (e.g. for staging).

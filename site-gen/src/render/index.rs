@@ -221,7 +221,8 @@ impl Renderer<'_> {
     }
 
     /// `/orte/suche.js`: every place in a compact form for the search box:
-    /// the offices once, each place as [name, key, office, postcodes].
+    /// the offices once, each place as [name, key, office, postcodes] (the
+    /// postcodes only where the place lists some).
     pub fn render_search_script(&self, directory: &Directory) -> String {
         let mut offices: Vec<(&str, String)> = Vec::new();
         let mut office_index = std::collections::HashMap::new();
@@ -241,7 +242,11 @@ impl Renderer<'_> {
                         offices.push((&place.office.name, href));
                         offices.len() - 1
                     });
-                serde_json::json!([place.name, place.key, index, place.postcodes.join(" ")])
+                if place.postcodes.is_empty() {
+                    serde_json::json!([place.name, place.key, index])
+                } else {
+                    serde_json::json!([place.name, place.key, index, place.postcodes.join(" ")])
+                }
             })
             .collect();
         let data = serde_json::json!({ "offices": offices, "places": places });

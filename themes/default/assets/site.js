@@ -39,7 +39,7 @@
     var found = [];
     data.places.forEach(function (place, i) {
       var hit = digits
-        ? place[1].indexOf(query) === 0 || (" " + place[3]).indexOf(" " + query) !== -1
+        ? place[1].indexOf(query) === 0 || (" " + (place[3] || "")).indexOf(" " + query) !== -1
         : names[i].indexOf(query) !== -1;
       if (hit) found.push({ place: place, starts: digits || names[i].indexOf(query) === 0 });
     });
