@@ -63,9 +63,9 @@ enum Otherwise {
 struct Rule {
     own_office: Vec<OwnOffice>,
     otherwise: Otherwise,
-    /// The norm the rule rests on (for editors).
-    #[allow(dead_code)]
-    source: String,
+    /// The norm the rule rests on (for editors; checked to be text).
+    #[serde(rename = "source")]
+    _source: String,
 }
 
 /// A große kreisangehörige Stadt as the rule file lists it.
@@ -75,17 +75,16 @@ struct LargeTown {
     ags: Spanned<String>,
     name: String,
     /// Named in the source the file cites (checked by a person).
-    #[allow(dead_code)]
-    verified: bool,
+    #[serde(rename = "verified")]
+    _verified: bool,
     /// The Kreis that took over naturalization by agreement.
     #[serde(default)]
     delegated_to: Option<Spanned<String>>,
-    #[serde(default)]
-    #[allow(dead_code)]
-    delegation_verified: Option<bool>,
-    #[serde(default)]
-    #[allow(dead_code)]
-    note: Option<String>,
+    /// Whether the agreement itself was found (for editors).
+    #[serde(default, rename = "delegation_verified")]
+    _delegation_verified: Option<bool>,
+    #[serde(default, rename = "note")]
+    _note: Option<String>,
 }
 
 /// `data/responsibility/<land>.yaml`.
@@ -146,19 +145,7 @@ impl Directory {
         let rows = load_rows(root)?;
         let rules = load_rules(root)?;
         let mut errors = EditorErrors::default();
-        for m in municipalities
-            .iter()
-            .filter(|m| RESERVED_SLUGS.contains(&m.slug.as_str()))
-        {
-            errors.push(EditorError::whole_file(
-                &m.source,
-                format!(
-                    "`{}` is a folder of the site itself ({}); rename the file to another slug",
-                    m.slug,
-                    RESERVED_SLUGS.join(", ")
-                ),
-            ));
-        }
+        check_slugs(municipalities, &mut errors);
         let mut directory = Self::default();
         let by_key: HashMap<&str, &Municipality> = municipalities
             .iter()
@@ -211,6 +198,23 @@ impl Directory {
             .places
             .sort_by_cached_key(|p| (sort_key(&p.name), p.key.clone()));
         Ok(directory)
+    }
+}
+
+/// A municipality file may not take the name of a folder of the site.
+fn check_slugs(municipalities: &[Municipality], errors: &mut EditorErrors) {
+    for m in municipalities
+        .iter()
+        .filter(|m| RESERVED_SLUGS.contains(&m.slug.as_str()))
+    {
+        errors.push(EditorError::whole_file(
+            &m.source,
+            format!(
+                "`{}` is a folder of the site itself ({}); rename the file to another slug",
+                m.slug,
+                RESERVED_SLUGS.join(", ")
+            ),
+        ));
     }
 }
 
