@@ -39,7 +39,7 @@ use serde::{Deserialize, Serialize};
 
 use sealed_store::package::sha256_hex;
 
-use crate::output::{FolderKind, MANIFEST, Manifest, is_fingerprinted};
+use crate::output::{FolderKind, MANIFEST, Manifest, files_in, is_fingerprinted};
 
 /// Metadata key of the content hash (sent as `x-amz-meta-sha256`).
 const HASH_METADATA: &str = "sha256";
@@ -260,30 +260,14 @@ fn read_build(dir: &Path, progress: &ProgressBar) -> Result<Vec<LocalFile>, Depl
 
 /// Every file under `dir` but the manifest, with its size.
 fn files_on_disk(dir: &Path) -> std::io::Result<BTreeMap<String, u64>> {
-    let mut files = BTreeMap::new();
-    let mut folders = vec![dir.to_path_buf()];
-    while let Some(folder) = folders.pop() {
-        for entry in std::fs::read_dir(&folder)? {
-            let entry = entry?;
-            let kind = entry.file_type()?;
-            if kind.is_dir() {
-                folders.push(entry.path());
-                continue;
-            }
-            let path = entry.path();
-            let relative = path
-                .strip_prefix(dir)
-                .map_err(std::io::Error::other)?
-                .components()
-                .map(|c| c.as_os_str().to_string_lossy())
-                .collect::<Vec<_>>()
-                .join("/");
-            if relative != MANIFEST {
-                files.insert(relative, entry.metadata()?.len());
-            }
-        }
-    }
-    Ok(files)
+    files_in(dir)?
+        .into_iter()
+        .filter(|relative| relative != MANIFEST)
+        .map(|relative| {
+            let size = std::fs::metadata(dir.join(&relative))?.len();
+            Ok((relative, size))
+        })
+        .collect()
 }
 
 /// A relative path that cannot leave the prefix: no `.`/`..`, empty parts or

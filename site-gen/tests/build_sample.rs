@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::Tree;
+use common::{Tree, escape};
 use site_gen::content::{SERVICE_BLOCKS, load_content};
 use site_gen::municipality::load_municipalities;
 
@@ -32,12 +32,6 @@ fn assert_no_foreign_resources(page: &str, html: &str) {
         !html.contains("@import") && !html.contains("url(http"),
         "{page} imports from elsewhere"
     );
-}
-
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
 }
 
 #[test]

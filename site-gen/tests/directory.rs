@@ -8,7 +8,7 @@ mod common;
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::path::Path;
 
-use common::{Tree, repo_root};
+use common::{Tree, escape, repo_root};
 use site_gen::error::BuildError;
 use site_gen::municipality::load_municipalities;
 
@@ -101,12 +101,6 @@ fn entry<'a>(html: &'a str, key: &str) -> Option<&'a str> {
         .skip(1)
         .map(|e| e.split("</li>").next().unwrap_or(e))
         .find(|e| e.contains(&format!("<dd>{key}</dd>")))
-}
-
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
 }
 
 #[test]

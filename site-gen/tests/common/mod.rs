@@ -176,3 +176,10 @@ pub fn copy_dir(from: &Path, to: &Path) {
         }
     }
 }
+
+/// `text` as the site's templates escape it in HTML text.
+pub fn escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
