@@ -1,8 +1,9 @@
 //! From a validated application to a sealed, queued and stored package:
 //! reference, canonical document, age encryption to the office, outbox
 //! marker, durable write. Only when all of that succeeded may the citizen be
-//! told that the application arrived. The outbox marker is written first, so
-//! that no stored package can be missing from the outbox.
+//! told that the application arrived. The marker and the package are written
+//! together, the marker first ([`Store::put_new_together`]), so that no
+//! stored package can be missing from the outbox.
 
 use std::sync::Arc;
 
@@ -81,9 +82,11 @@ impl Sealer {
         .flatten()
     }
 
-    /// Waits until every task started has finished.
+    /// Waits until every task started has finished and what they stored is
+    /// durable by name (so a restart has no journal to replay).
     pub async fn finish(&self) {
         let _ = self.running.write().await;
+        self.store.settle().await;
     }
 }
 
@@ -122,21 +125,15 @@ async fn seal_and_store_now(store: &Store, application: &Application) -> Option<
             &application.form_id,
             &received.rfc3339(),
         );
-        let queued = entry.transport.is_some();
-        if queued {
-            match outbox::enqueue(store, &Pending::new(slug, &key, meta)).await {
-                Ok(()) => {}
-                Err(StoreError::Exists(_)) => continue,
-                Err(error) => {
-                    tracing::warn!(municipality = %slug, reason = %error, "storage unavailable (outbox)");
-                    return None;
-                }
-            }
+        let mut objects = Vec::with_capacity(2);
+        if entry.transport.is_some() {
+            objects.push(outbox::marker(&Pending::new(slug, &key, meta)));
         } else {
             tracing::warn!(municipality = %slug, reference = %reference, "no transport configured: the office must collect from the store itself");
         }
         let sealed_bytes = sealed.len();
-        match store.put_new(&key, sealed).await {
+        objects.push((key.clone(), sealed));
+        match store.put_new_together(objects).await {
             Ok(()) => {
                 return Some(Stored {
                     reference,
@@ -144,14 +141,8 @@ async fn seal_and_store_now(store: &Store, application: &Application) -> Option<
                     sealed_bytes,
                 });
             }
+            Err(StoreError::Exists(_)) => continue,
             Err(error) => {
-                if queued && let Err(cleanup) = outbox::remove(store, &reference).await {
-                    // The drain alerts on a marker without package after a while.
-                    tracing::warn!(municipality = %slug, reference = %reference, error = %cleanup, "cannot remove the outbox marker of a refused write");
-                }
-                if matches!(error, StoreError::Exists(_)) {
-                    continue;
-                }
                 tracing::warn!(municipality = %slug, reason = %error, "storage unavailable");
                 return None;
             }

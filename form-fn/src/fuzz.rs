@@ -32,7 +32,7 @@ fn app(dir: &std::path::Path) -> axum::Router {
     router(Arc::new(AppState::new(
         Arc::new(registry),
         options.function_out.join("shells"),
-        Sealer::new(Arc::new(Store::Folder(dir.join("store")))),
+        Sealer::new(Arc::new(Store::folder(dir.join("store")))),
         None,
     )))
 }

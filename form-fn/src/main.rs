@@ -169,6 +169,19 @@ fn load(registry_path: &Path, store: &str) -> Result<Loaded, String> {
     })
 }
 
+/// Links again what a process that died had journaled but maybe not yet
+/// made durable by name, so the outbox and the store are whole before
+/// anything reads them.
+async fn recover(store: &Store) {
+    match store.recover().await {
+        Ok(0) => {}
+        Ok(replayed) => {
+            tracing::info!(replayed, "replayed the journal of a stopped process");
+        }
+        Err(error) => tracing::warn!(error = %error, "cannot replay the store's journals"),
+    }
+}
+
 fn init_logging() {
     tracing_subscriber::fmt()
         .json()
@@ -215,6 +228,7 @@ async fn main() -> ExitCode {
                 Ok(loaded) => loaded,
                 Err(message) => return fail(&message),
             };
+            recover(&loaded.store).await;
             secrets::fetch_all(&loaded.registry).await;
             let forwarder = Forwarder::new(loaded.registry, loaded.store, setup.alert_after);
             let when = if now { When::Now } else { When::Due };
@@ -283,6 +297,7 @@ async fn serve(
         Ok(loaded) => loaded,
         Err(message) => return fail(&message),
     };
+    recover(&loaded.store).await;
     if drain_every.is_some() {
         // Before the forwarder is made: it reads its signing key from them.
         secrets::fetch_all(&loaded.registry).await;

@@ -184,12 +184,12 @@ fn to_json(pending: &Pending) -> Vec<u8> {
     serde_json::to_vec_pretty(pending).unwrap_or_default()
 }
 
-/// Queues a new package. Refuses (`Exists`) if the reference is queued
-/// already, which makes the marker the check that a reference is unused.
-pub async fn enqueue(store: &Store, pending: &Pending) -> Result<(), StoreError> {
-    store
-        .put_new(&marker_key(pending.reference()), to_json(pending))
-        .await
+/// The marker that queues a new package, as the object to write before
+/// it ([`sealed_store::Store::put_new_together`]). Writing it is refused
+/// (`Exists`) if the reference is queued already, which makes the marker
+/// the check that a reference is unused.
+pub fn marker(pending: &Pending) -> (String, Vec<u8>) {
+    (marker_key(pending.reference()), to_json(pending))
 }
 
 /// Writes the marker back only if nobody changed or removed it since
@@ -322,11 +322,11 @@ mod tests {
     #[tokio::test]
     async fn markers_are_queued_once_loaded_saved_and_removed_with_their_alert() {
         let dir = tempfile::tempdir().unwrap();
-        let store = Store::Folder(dir.path().to_path_buf());
+        let store = Store::folder(dir.path());
         let mut p = pending("AAAA-BBBB-CCCC");
-        enqueue(&store, &p).await.unwrap();
+        store.put_new_together(vec![marker(&p)]).await.unwrap();
         assert!(matches!(
-            enqueue(&store, &p).await,
+            store.put_new_together(vec![marker(&p)]).await,
             Err(StoreError::Exists(_))
         ));
         let (_, version) = load(&store, "AAAA-BBBB-CCCC").await.unwrap().unwrap();
@@ -363,7 +363,7 @@ mod tests {
     #[tokio::test]
     async fn a_marker_that_points_elsewhere_is_never_used() {
         let dir = tempfile::tempdir().unwrap();
-        let store = Store::Folder(dir.path().to_path_buf());
+        let store = Store::folder(dir.path());
         for (reference, key) in [
             (
                 "AAAA-BBBB-CCCC",

@@ -831,6 +831,9 @@ fn a_queued_application_whose_package_is_gone_is_alerted_not_dropped() {
     let form_fn = setup.form_fn(&[]);
     let reference = submit(&form_fn, &valid_application("de"));
     setup.wait_for_failed_attempt(&reference);
+    // Gone after it was durable: a journal not yet checkpointed would
+    // bring it back.
+    wait_for_checkpoint(&setup.store);
     drop(form_fn);
     for package in files_below(&setup.store.join("submissions")) {
         std::fs::remove_file(package).unwrap();

@@ -8,10 +8,14 @@
 //! - [`mailbox`]: the layout of a mailbox an office collects from;
 //! - [`s3`]: S3 clients for `s3://` addresses;
 //! - [`aws`]: configuration from the standard AWS chain, for every AWS client;
+//! - `journal`: group commit for the folder store;
+//! - [`crash`]: named steps where a test can kill the process;
 //! - [`process`]: no core dumps in the programs that hold plaintext;
 //! - [`private`]: owner-only files (keys, opened applications).
 
 pub mod aws;
+pub mod crash;
+mod journal;
 pub mod mailbox;
 pub mod package;
 pub mod private;

@@ -69,7 +69,7 @@ impl Mailbox {
     #[must_use]
     pub fn in_folder(dir: &std::path::Path) -> Self {
         Self {
-            store: Store::Folder(dir.to_path_buf()),
+            store: Store::folder(dir),
         }
     }
 

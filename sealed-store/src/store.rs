@@ -9,6 +9,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use aws_sdk_s3::primitives::ByteStream;
 
+use crate::journal::{self, GroupCommit};
 use crate::s3::{S3Location, shared_client};
 
 #[derive(Debug, thiserror::Error)]
@@ -25,13 +26,27 @@ pub enum StoreError {
     Changed(String),
 }
 
+/// A folder on this machine's disk, with the committer of its
+/// [`Store::put_new_together`] writes, started on first use.
+pub struct FolderStore {
+    root: PathBuf,
+    committer: std::sync::OnceLock<GroupCommit>,
+}
+
+impl FolderStore {
+    fn committer(&self) -> &GroupCommit {
+        self.committer
+            .get_or_init(|| GroupCommit::start(self.root.clone()))
+    }
+}
+
 /// What a versioned read saw: the object's ETag in S3, its SHA-256 in a
 /// folder. [`Store::put_if`] writes only over that same version.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Version(String);
 
 pub enum Store {
-    Folder(PathBuf),
+    Folder(FolderStore),
     /// A bucket and prefix, reached with the process's shared client.
     S3 {
         location: S3Location,
@@ -44,15 +59,23 @@ impl Store {
         match S3Location::parse(spec) {
             Some(location) => location.map(|location| Self::S3 { location }),
             None if spec.is_empty() => Err("expected a folder or s3://bucket[/prefix]".to_owned()),
-            None => Ok(Self::Folder(PathBuf::from(spec))),
+            None => Ok(Self::folder(spec)),
         }
+    }
+
+    /// A store in the folder `root`.
+    pub fn folder(root: impl Into<PathBuf>) -> Self {
+        Self::Folder(FolderStore {
+            root: root.into(),
+            committer: std::sync::OnceLock::new(),
+        })
     }
 
     /// Where this store is, for messages (no credentials in it).
     #[must_use]
     pub fn describe(&self) -> String {
         match self {
-            Self::Folder(root) => root.display().to_string(),
+            Self::Folder(FolderStore { root, .. }) => root.display().to_string(),
             Self::S3 { location } => location.to_string(),
         }
     }
@@ -63,6 +86,62 @@ impl Store {
         self.write(key, bytes, Replace::Never).await
     }
 
+    /// Writes new objects that belong together (an application's outbox
+    /// marker, then its sealed package), in order, none over an existing
+    /// one: `Exists` if a name is taken, and then none of them is left.
+    /// Returns only once all of them are durable.
+    ///
+    /// Folder: group commit. The objects of every caller waiting at the same
+    /// moment are appended to one journal and made durable with one sync,
+    /// then linked under their names; after a crash, [`Store::recover`]
+    /// links again what the journal holds. S3: one conditional PutObject
+    /// each, in order; a refused one removes those written before it, and a
+    /// crash in between can leave the first ones only.
+    pub async fn put_new_together(
+        &self,
+        objects: Vec<(String, Vec<u8>)>,
+    ) -> Result<(), StoreError> {
+        match self {
+            Self::Folder(folder) => folder.committer().commit(objects).await,
+            Self::S3 { .. } => {
+                let keys: Vec<String> = objects.iter().map(|(key, _)| key.clone()).collect();
+                for (index, (key, bytes)) in objects.into_iter().enumerate() {
+                    if let Err(error) = self.put_new(&key, bytes).await {
+                        for earlier in &keys[..index] {
+                            let _ = self.delete(earlier).await;
+                        }
+                        return Err(error);
+                    }
+                }
+                Ok(())
+            }
+        }
+    }
+
+    /// Folder: links again what the journals of processes that died hold
+    /// (see [`Store::put_new_together`]) and returns how many writes that
+    /// were; call it before serving. S3: nothing to do.
+    pub async fn recover(&self) -> Result<usize, StoreError> {
+        match self {
+            Self::Folder(FolderStore { root, .. }) => {
+                let root = root.clone();
+                blocking(move || journal::recover(&root)).await
+            }
+            Self::S3 { .. } => Ok(0),
+        }
+    }
+
+    /// Folder: returns once every write committed so far is durable under
+    /// its name and no journal of this process is left to replay; call it
+    /// when stopping. S3: nothing to do.
+    pub async fn settle(&self) {
+        if let Self::Folder(folder) = self
+            && let Some(committer) = folder.committer.get()
+        {
+            committer.settle().await;
+        }
+    }
+
     /// Writes `bytes` under `key`, replacing what was there as a whole.
     pub async fn put(&self, key: &str, bytes: Vec<u8>) -> Result<(), StoreError> {
         self.write(key, bytes, Replace::Whole).await
@@ -70,7 +149,7 @@ impl Store {
 
     async fn write(&self, key: &str, bytes: Vec<u8>, replace: Replace) -> Result<(), StoreError> {
         match self {
-            Self::Folder(root) => {
+            Self::Folder(FolderStore { root, .. }) => {
                 let path = root.join(key);
                 blocking(move || write_file(&path, &bytes, replace)).await
             }
@@ -105,10 +184,12 @@ impl Store {
     /// The bytes under `key` and their version, or `None` if there is nothing.
     pub async fn get_versioned(&self, key: &str) -> Result<Option<(Vec<u8>, Version)>, StoreError> {
         match self {
-            Self::Folder(root) => Ok(read_file(root.join(key)).await?.map(|bytes| {
-                let version = Version(crate::package::sha256_hex(&bytes));
-                (bytes, version)
-            })),
+            Self::Folder(FolderStore { root, .. }) => {
+                Ok(read_file(root.join(key)).await?.map(|bytes| {
+                    let version = Version(crate::package::sha256_hex(&bytes));
+                    (bytes, version)
+                }))
+            }
             Self::S3 { location } => {
                 let result = shared_client()
                     .await
@@ -147,7 +228,7 @@ impl Store {
         expected: &Version,
     ) -> Result<Version, StoreError> {
         match self {
-            Self::Folder(root) => {
+            Self::Folder(FolderStore { root, .. }) => {
                 let path = root.join(key);
                 let expected = expected.clone();
                 let key = key.to_owned();
@@ -178,7 +259,7 @@ impl Store {
     /// The bytes under `key`, or `None` if there is nothing.
     pub async fn get(&self, key: &str) -> Result<Option<Vec<u8>>, StoreError> {
         match self {
-            Self::Folder(root) => read_file(root.join(key)).await,
+            Self::Folder(FolderStore { root, .. }) => read_file(root.join(key)).await,
             Self::S3 { .. } => Ok(self.get_versioned(key).await?.map(|(bytes, _)| bytes)),
         }
     }
@@ -186,7 +267,7 @@ impl Store {
     /// Removes `key`; nothing there is not an error.
     pub async fn delete(&self, key: &str) -> Result<(), StoreError> {
         match self {
-            Self::Folder(root) => {
+            Self::Folder(FolderStore { root, .. }) => {
                 let path = root.join(key);
                 blocking(move || match std::fs::remove_file(&path) {
                     Ok(()) => {
@@ -225,7 +306,7 @@ impl Store {
     pub async fn list(&self, folder: &str) -> Result<Vec<String>, StoreError> {
         let folder = folder.trim_matches('/');
         let mut names = match self {
-            Self::Folder(root) => {
+            Self::Folder(FolderStore { root, .. }) => {
                 let dir = if folder.is_empty() {
                     root.clone()
                 } else {
@@ -312,14 +393,7 @@ fn write_file(path: &Path, bytes: &[u8], replace: Replace) -> Result<(), StoreEr
         .parent()
         .ok_or_else(|| StoreError::Unavailable("no folder".to_owned()))?;
     create_dirs_durably(dir, &mut |parent| sync_dir(parent)).map_err(unavailable)?;
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    // Unique per write, so that concurrent writers of one key never share it.
-    static WRITES: AtomicU64 = AtomicU64::new(0);
-    let sequence = WRITES.fetch_add(1, Ordering::Relaxed);
-    let temporary = dir.join(format!(".{name}.{}-{sequence}.partial", std::process::id()));
+    let temporary = temporary_name(dir, path);
     let mut file = std::fs::OpenOptions::new()
         .write(true)
         .create_new(true)
@@ -353,6 +427,48 @@ fn write_file(path: &Path, bytes: &[u8], replace: Replace) -> Result<(), StoreEr
     }
 }
 
+/// Writes a new file whole (temporary name, then a hard link that fails if
+/// the name is taken) without syncing it: for objects a journal has made
+/// durable already.
+pub(crate) fn link_new_unsynced(path: &Path, bytes: &[u8]) -> Result<(), StoreError> {
+    let unavailable = |e: std::io::Error| StoreError::Unavailable(e.to_string());
+    let dir = path
+        .parent()
+        .ok_or_else(|| StoreError::Unavailable("no folder".to_owned()))?;
+    create_dirs_durably(dir, &mut |parent| sync_dir(parent)).map_err(unavailable)?;
+    let temporary = temporary_name(dir, path);
+    let written = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&temporary)
+        .and_then(|mut file| file.write_all(bytes));
+    if let Err(error) = written {
+        let _ = std::fs::remove_file(&temporary);
+        return Err(unavailable(error));
+    }
+    let linked = std::fs::hard_link(&temporary, path);
+    let _ = std::fs::remove_file(&temporary);
+    match linked {
+        Ok(()) => Ok(()),
+        Err(error) if error.kind() == std::io::ErrorKind::AlreadyExists => {
+            Err(StoreError::Exists(path.display().to_string()))
+        }
+        Err(error) => Err(unavailable(error)),
+    }
+}
+
+/// A dot name beside `path`, unique per write, so that concurrent writers
+/// of one key never share it.
+fn temporary_name(dir: &Path, path: &Path) -> PathBuf {
+    static WRITES: AtomicU64 = AtomicU64::new(0);
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let sequence = WRITES.fetch_add(1, Ordering::Relaxed);
+    dir.join(format!(".{name}.{}-{sequence}.partial", std::process::id()))
+}
+
 /// Creates `dir` and every missing folder above it, syncing the folder each
 /// new one was made in: after a power loss the whole path to a package is
 /// there, not only the package's own name in its last folder.
@@ -383,7 +499,7 @@ fn create_dirs_durably(
     Ok(())
 }
 
-fn sync_dir(dir: &Path) -> std::io::Result<()> {
+pub(crate) fn sync_dir(dir: &Path) -> std::io::Result<()> {
     std::fs::File::open(dir)?.sync_all()
 }
 
@@ -458,7 +574,7 @@ mod tests {
     #[tokio::test]
     async fn a_folder_store_never_overwrites_with_put_new() {
         let dir = tempfile::tempdir().unwrap();
-        let store = Store::Folder(dir.path().to_path_buf());
+        let store = Store::folder(dir.path());
         store.put_new("a/b/x.age", b"first".to_vec()).await.unwrap();
         let again = store.put_new("a/b/x.age", b"second".to_vec()).await;
         assert!(matches!(again, Err(StoreError::Exists(_))));
@@ -470,7 +586,7 @@ mod tests {
     #[tokio::test]
     async fn put_replaces_get_reads_list_names_delete_removes() {
         let dir = tempfile::tempdir().unwrap();
-        let store = Store::Folder(dir.path().to_path_buf());
+        let store = Store::folder(dir.path());
         assert_eq!(store.get("outbox/A").await.unwrap(), None);
         assert!(store.list("outbox").await.unwrap().is_empty());
         store.put("outbox/B", b"1".to_vec()).await.unwrap();
@@ -517,7 +633,7 @@ mod tests {
     #[tokio::test]
     async fn a_conditional_write_succeeds_only_over_the_version_it_read() {
         let dir = tempfile::tempdir().unwrap();
-        let store = Store::Folder(dir.path().to_path_buf());
+        let store = Store::folder(dir.path());
         store.put("outbox/A", b"1".to_vec()).await.unwrap();
         let (_, first) = store.get_versioned("outbox/A").await.unwrap().unwrap();
         let second = store

@@ -105,6 +105,14 @@ impl FormFn {
     pub fn has_exited(&mut self) -> bool {
         matches!(self.child.try_wait(), Ok(Some(_)))
     }
+
+    /// Waits (up to 30 s) for the process to end; the signal that ended
+    /// it, if one did.
+    pub fn wait_for_end(&mut self) -> Option<i32> {
+        use std::os::unix::process::ExitStatusExt;
+        wait_until("form-fn ended", || self.has_exited());
+        self.child.wait().ok().and_then(|status| status.signal())
+    }
 }
 
 impl Drop for FormFn {
@@ -300,6 +308,14 @@ pub fn files_below(dir: &Path) -> Vec<PathBuf> {
 pub fn wait_for_empty_outbox(store: &Path) {
     wait_until("every application delivered (outbox empty)", || {
         files_below(&store.join("outbox")).is_empty()
+    });
+}
+
+/// Waits (up to 30 s) until a folder store's journal is checkpointed: what
+/// form-fn stored is durable by name, and a restart replays nothing.
+pub fn wait_for_checkpoint(store: &Path) {
+    wait_until("the store's journal checkpointed", || {
+        files_below(&store.join(".journal")).is_empty()
     });
 }
 
