@@ -5,7 +5,11 @@ Measures, each as the median of several runs:
 - start: process start to the first answered request;
 - throughput and latency (p50, p99) of a typical ~10 KB application
   (multipart, text fields plus a small PDF) from 16 concurrent clients (wrk),
-  against the folder store and against s3s-fs on loopback;
+  against the folder store and against s3s-fs on loopback: as fast as the
+  clients can send, and with each client pausing 10 ms after every answer
+  (about 1,200 submissions/s offered), where latency means waiting rather
+  than queueing; the same with the folder store on tmpfs (/dev/shm) in the
+  same run, as the baseline without this disk's syncs;
 - peak memory (max RSS) of form-fn under that load;
 - each once with `--queue-only` (accept and queue, as the Lambda intake does)
   and once delivering every application at once to the sample's folder
@@ -94,8 +98,9 @@ def first_answer_ms(args, env, cwd):
 
 
 def files_in(folder):
+    """Names in a folder, leaving out dot files (locks, writes in progress)."""
     try:
-        return len(os.listdir(folder))
+        return sum(1 for name in os.listdir(folder) if not name.startswith("."))
     except FileNotFoundError:
         return 0
 
@@ -111,8 +116,9 @@ def wait_delivered(outbox, timeout=120):
 
 
 def load_run(args, env, lua, cwd, outbox=None):
-    """One wrk run against a fresh form-fn; returns (req/s, p50 ms, p99 ms, max RSS MiB).
-    With `outbox` (a folder store), waits until every application was delivered."""
+    """One wrk run against a fresh form-fn; returns (req/s, p50 ms, p99 ms, max RSS MiB,
+    deliveries/s to the end). With `outbox` (a folder store), waits until every
+    application was delivered, and counts that time in the last figure."""
     timed = ["/usr/bin/time", "-f", "%M", "-o", os.path.join(tempfile.gettempdir(), "form-fn-rss.txt")] + args
     # Its own process group: /usr/bin/time does not pass SIGINT on to form-fn.
     process = subprocess.Popen(timed, env=env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
@@ -123,8 +129,7 @@ def load_run(args, env, lua, cwd, outbox=None):
             ["wrk", "-t2", "-c16", f"-d{SECONDS}s", "--latency", "-s", lua, f"http://127.0.0.1:{PORT}/submit/bielefeld/einbuergerung"],
             capture_output=True, text=True, check=True,
         ).stdout
-        if outbox:
-            wait_delivered(outbox)
+        waited = wait_delivered(outbox) if outbox else 0.0
     finally:
         os.killpg(process.pid, signal.SIGINT)
         process.wait()
@@ -140,7 +145,8 @@ def load_run(args, env, lua, cwd, outbox=None):
     non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     if non_2xx:
         raise SystemExit(f"form-fn refused {non_2xx.group(1)} requests:\n{out}")
-    return rps, latency("50"), latency("99"), rss
+    total = int(re.search(r"(\d+) requests in", out).group(1))
+    return rps, latency("50"), latency("99"), rss, total / (SECONDS + waited)
 
 
 def main():
@@ -156,9 +162,15 @@ def main():
     with open(body_file, "wb") as f:
         f.write(body)
     lua = os.path.join(work, "post.lua")
+    script = ('local f = io.open("%s", "rb")\nwrk.method = "POST"\nwrk.body = f:read("*a")\nf:close()\n'
+              'wrk.headers["Content-Type"] = "%s"\n' % (body_file, content_type))
     with open(lua, "w") as f:
-        f.write('local f = io.open("%s", "rb")\nwrk.method = "POST"\nwrk.body = f:read("*a")\nf:close()\n'
-                'wrk.headers["Content-Type"] = "%s"\n' % (body_file, content_type))
+        f.write(script)
+    # Each client pauses 10 ms after every answer: about 1,200 submissions/s offered.
+    paced = os.path.join(work, "paced.lua")
+    with open(paced, "w") as f:
+        f.write(script + "function delay()\n  return 10\nend\n")
+    tmpfs = tempfile.mkdtemp(prefix="form-fn-bench-", dir="/dev/shm") if os.path.isdir("/dev/shm") else None
 
     env = dict(os.environ)
     # The sample site's signing key (test only): form-fn signs what it delivers.
@@ -179,16 +191,27 @@ def main():
         starts = [first_answer_ms(serve(os.path.join(work, f"start-{i}")), env, work) for i in range(max(RUNS, 5))]
         print(f"machine: {os.cpu_count()} cores; body {len(body)} bytes; {SECONDS} s x {RUNS} runs, 16 connections (wrk -t2 -c16)")
         print(f"start to first answer: median {statistics.median(starts):.1f} ms (runs: {', '.join(f'{s:.1f}' for s in starts)})")
-        print(f"{'mode':<34} {'subm/s':>9} {'p50_ms':>8} {'p99_ms':>8} {'peak_rss_mib':>13}")
-        for name, store, store_env, extra, outbox in [
-                ("folder, queue only (as in Lambda)", os.path.join(work, "queued"), env, ("--queue-only",), None),
-                ("s3s-fs, queue only (as in Lambda)", "s3://applications/queued", s3_env, ("--queue-only",), None),
-                ("folder, delivered at once", os.path.join(work, "store"), env, (), os.path.join(work, "store", "outbox")),
-                ("s3s-fs, delivered at once", "s3://applications/bench", s3_env, (),
-                 os.path.join(s3_root, "applications", "bench", "outbox"))]:
-            runs = [load_run(serve(store, extra=extra), store_env, lua, work, outbox) for _ in range(RUNS)]
+        print(f"{'mode':<46} {'subm/s':>7} {'p50_ms':>7} {'p99_ms':>7} {'peak_rss_mib':>12} {'delivered/s':>11}")
+        modes = [
+            ("folder, queue only (as in Lambda)", os.path.join(work, "queued"), env, ("--queue-only",), None, lua),
+            ("folder, queue only, 10 ms pause per client", os.path.join(work, "paced"), env, ("--queue-only",), None, paced),
+            ("s3s-fs, queue only (as in Lambda)", "s3://applications/queued", s3_env, ("--queue-only",), None, lua),
+            ("folder, delivered at once", os.path.join(work, "store"), env, (), os.path.join(work, "store", "outbox"), lua),
+            ("s3s-fs, delivered at once", "s3://applications/bench", s3_env, (),
+             os.path.join(s3_root, "applications", "bench", "outbox"), lua)]
+        if tmpfs:
+            modes[2:2] = [
+                ("baseline: tmpfs folder, queue only", os.path.join(tmpfs, "queued"), env, ("--queue-only",), None, lua),
+                ("baseline: tmpfs folder, 10 ms pause", os.path.join(tmpfs, "paced"), env, ("--queue-only",), None, paced)]
+        for name, store, store_env, extra, outbox, script_file in modes:
+            runs = []
+            for _ in range(RUNS):
+                runs.append(load_run(serve(store, extra=extra), store_env, script_file, work, outbox))
+                if store.startswith("/") and not outbox:
+                    subprocess.run(["rm", "-rf", store])  # each run starts empty; tmpfs is memory
             median = lambda i: statistics.median(r[i] for r in runs)
-            print(f"{name:<34} {median(0):>9.0f} {median(1):>8.2f} {median(2):>8.2f} {median(3):>13.1f}")
+            to_end = f"{median(4):>11.0f}" if outbox else f"{'':>11}"
+            print(f"{name:<46} {median(0):>7.0f} {median(1):>7.2f} {median(2):>7.2f} {median(3):>12.1f} {to_end}")
         delivered = files_in(os.path.join(work, "mailboxes", "bielefeld")) // 2
         stored = sum(len(files) for _, _, files in os.walk(os.path.join(work, "store", "submissions")))
         stored += sum(len(files) for _, _, files in os.walk(os.path.join(s3_root, "applications", "bench", "submissions")))
@@ -228,7 +251,7 @@ def main():
     finally:
         s3.terminate()
         s3.wait()
-        subprocess.run(["rm", "-rf", work])
+        subprocess.run(["rm", "-rf", work] + ([tmpfs] if tmpfs else []))
 
 
 if __name__ == "__main__":

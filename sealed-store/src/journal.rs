@@ -2,35 +2,40 @@
 //! together (an application's outbox marker and its sealed package) are
 //! appended to a journal, and one `fdatasync` makes a whole batch durable,
 //! however many citizens submitted at the same moment: one durable write on
-//! the citizen's path, shared. Only then are the objects linked under their
-//! names (whole files, but without a sync of their own) and the callers told.
+//! the citizen's path, shared. Only then does each caller link its objects
+//! under their names (whole files, without a sync of their own; callers do
+//! this in parallel) and tell the citizen.
 //!
-//! A checkpoint, on a thread of its own and off the citizen's path, makes the
-//! named files durable with one `syncfs` and then removes the journal. After
-//! a crash, [`recover`] replays every journal no live process holds, so each
-//! object a caller was told about is there by name again. An object that was
-//! removed after it was linked (a delivered outbox marker) may come back:
-//! the drain then delivers it once more, with the same reference.
+//! A checkpoint, on a thread of its own and off the citizen's path, waits
+//! until every commit in a journal is linked, makes the names durable with
+//! one `syncfs`, and removes the journal. After a crash, [`recover`] replays
+//! every journal no live process holds, so each object a caller was told
+//! about is there by name again. An object removed after it was linked (a
+//! delivered outbox marker) may come back: the drain then delivers it once
+//! more, with the same reference.
 //!
 //! Layout: `<root>/.journal/<pid>-<random>.log`, each locked (`flock`) by the
 //! process appending to it while it is open. A record is its body's length
 //! (`u32`, little-endian), the SHA-256 of the body, and the body:
 //!
-//! - `C`, id (`u64`), object count (`u16`), then per object the key's length
-//!   (`u16`), the key, the bytes' length (`u32`) and the bytes;
+//! - `C`, id (`u64`, random start per process), object count (`u16`), then
+//!   per object the key's length (`u16`), the key, the bytes' length (`u32`)
+//!   and the bytes;
 //! - `A`, id: the commit with that id was refused after it was journaled
-//!   (one of its names was taken meanwhile); replay skips it.
+//!   (one of its names was taken); replay skips it, whichever journal of
+//!   the same crash holds it.
 //!
-//! A torn or corrupt record ends the replay: nobody was told about it.
+//! A torn or corrupt record ends the replay of its journal: nobody was told
+//! about it.
 
 use std::fs::File;
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
-use std::sync::mpsc;
+use std::sync::{Arc, mpsc};
 use std::time::{Duration, Instant};
 
 use sha2::{Digest, Sha256};
-use tokio::sync::{Semaphore, oneshot};
+use tokio::sync::{OwnedRwLockReadGuard, RwLock, Semaphore, oneshot};
 
 use crate::StoreError;
 use crate::crash::{point as crash_point, point_n};
@@ -53,20 +58,31 @@ const CHECKPOINTS_WAITING: usize = 4;
 /// Objects to be written together, in order.
 pub(crate) type Objects = Vec<(String, Vec<u8>)>;
 
+/// Held while a journaled commit is being linked: its journal is not
+/// checkpointed before.
+type Linking = OwnedRwLockReadGuard<()>;
+
+/// What the committer answers a commit: its id, its objects back, and the
+/// hold on its journal.
+type Journaled = Result<(u64, Objects, Linking), StoreError>;
+
 enum Request {
     Commit {
         objects: Objects,
-        reply: oneshot::Sender<Result<(), StoreError>>,
+        reply: oneshot::Sender<Journaled>,
     },
+    /// Journal that a commit was refused; answered once that is durable.
+    Abort { id: u64, reply: oneshot::Sender<()> },
     /// Checkpoint now and answer when it is done.
     Settle(oneshot::Sender<()>),
 }
 
 /// The committer of one folder store in this process: a thread that
-/// journals, syncs and links batches, and a thread that checkpoints.
+/// journals and syncs batches, and a thread that checkpoints.
 pub(crate) struct GroupCommit {
+    root: PathBuf,
     requests: mpsc::Sender<Request>,
-    room: Semaphore,
+    room: Arc<Semaphore>,
 }
 
 impl GroupCommit {
@@ -78,38 +94,62 @@ impl GroupCommit {
             .name("store-checkpoint".to_owned())
             .spawn(move || checkpoint_loop(&checkpoint_root, &checkpoints))
             .ok();
+        let mut first_id = [0u8; 8];
+        // Without randomness, ids still differ by the process's start.
+        let _ = getrandom::fill(&mut first_id);
+        let committer = Committer {
+            root: root.clone(),
+            segment: None,
+            // Half the range: a process never runs out of ids.
+            next_id: u64::from_le_bytes(first_id) >> 1,
+            handover,
+        };
         std::thread::Builder::new()
             .name("store-commit".to_owned())
-            .spawn(move || {
-                Committer {
-                    root,
-                    segment: None,
-                    next_id: 0,
-                    handover,
-                }
-                .run(&incoming);
-            })
+            .spawn(move || committer.run(&incoming))
             .ok();
         Self {
+            root,
             requests,
-            room: Semaphore::new(QUEUE_LIMIT),
+            room: Arc::new(Semaphore::new(QUEUE_LIMIT)),
         }
     }
 
-    /// Journals, syncs and links `objects`; returns once they are durable.
+    /// Journals and syncs `objects` with whatever else is waiting, then
+    /// links them under their names; returns once they are durable.
     pub(crate) async fn commit(&self, objects: Objects) -> Result<(), StoreError> {
-        let gone = || StoreError::Unavailable("the store's committer has stopped".to_owned());
-        let _room = self.room.acquire().await.map_err(|_| gone())?;
+        let room = Arc::clone(&self.room)
+            .acquire_owned()
+            .await
+            .map_err(|_| gone())?;
         let (reply, answer) = oneshot::channel();
         self.requests
             .send(Request::Commit { objects, reply })
             .map_err(|_| gone())?;
-        answer.await.map_err(|_| gone())?
+        let (id, objects, linking) = answer.await.map_err(|_| gone())??;
+        drop(room);
+        let root = self.root.clone();
+        let linked = tokio::task::spawn_blocking(move || link_all(&root, &objects))
+            .await
+            .map_err(|e| StoreError::Unavailable(e.to_string()))
+            .and_then(|linked| linked);
+        // Released first: the committer may be waiting for this journal's
+        // checkpoint, which waits for this hold.
+        drop(linking);
+        if linked.is_err() {
+            // Replay must not link what its caller was told failed.
+            let (reply, answer) = oneshot::channel();
+            if self.requests.send(Request::Abort { id, reply }).is_ok() {
+                let _ = answer.await;
+            }
+        }
+        crash_point("answered");
+        linked
     }
 
     /// Returns once everything committed so far is durable by name and its
-    /// journal removed (a stopping server calls it, so that a restart
-    /// replays nothing).
+    /// journal removed (a stopping server calls it after its last commit,
+    /// so that a restart replays nothing).
     pub(crate) async fn settle(&self) {
         let (reply, answer) = oneshot::channel();
         if self.requests.send(Request::Settle(reply)).is_ok() {
@@ -118,12 +158,34 @@ impl GroupCommit {
     }
 }
 
+fn gone() -> StoreError {
+    StoreError::Unavailable("the store's committer has stopped".to_owned())
+}
+
+/// Links every object under its name, in order; if one is refused, the
+/// ones linked before it are removed again.
+fn link_all(root: &Path, objects: &Objects) -> Result<(), StoreError> {
+    for (index, (key, bytes)) in objects.iter().enumerate() {
+        if let Err(error) = link_new_unsynced(&root.join(key), bytes) {
+            for (earlier, _) in &objects[..index] {
+                let _ = std::fs::remove_file(root.join(earlier));
+            }
+            return Err(error);
+        }
+        point_n("linked", index + 1);
+    }
+    Ok(())
+}
+
 /// The journal being appended to: locked by this process while open.
 struct Segment {
     file: File,
     path: PathBuf,
     bytes: u64,
     opened: Instant,
+    /// Each commit being linked holds a read guard; the checkpoint takes
+    /// the write guard.
+    linking: Arc<RwLock<()>>,
 }
 
 /// A journal to checkpoint, and who waits for it.
@@ -139,10 +201,13 @@ struct Committer {
     handover: mpsc::SyncSender<Handover>,
 }
 
-struct Queued {
-    id: u64,
-    objects: Objects,
-    reply: oneshot::Sender<Result<(), StoreError>>,
+/// What one batch journals, and whom it answers.
+#[derive(Default)]
+struct Batch {
+    records: Vec<u8>,
+    commits: Vec<(u64, Objects, oneshot::Sender<Journaled>)>,
+    aborts: Vec<oneshot::Sender<()>>,
+    settles: Vec<oneshot::Sender<()>>,
 }
 
 impl Committer {
@@ -156,33 +221,15 @@ impl Committer {
                 }
                 Err(mpsc::RecvTimeoutError::Disconnected) => break,
             };
-            let mut batch = Vec::new();
-            let mut settled = Vec::new();
-            let mut bytes = 0;
+            let mut batch = Batch::default();
             let mut next = Some(first);
             while let Some(request) = next.take() {
-                match request {
-                    Request::Commit { objects, reply } => {
-                        bytes += objects.iter().map(|(_, b)| b.len()).sum::<usize>();
-                        self.next_id += 1;
-                        batch.push(Queued {
-                            id: self.next_id,
-                            objects,
-                            reply,
-                        });
-                    }
-                    Request::Settle(reply) => settled.push(reply),
-                }
-                if bytes < BATCH_BYTES {
+                self.add(&mut batch, request);
+                if batch.records.len() < BATCH_BYTES {
                     next = incoming.try_recv().ok();
                 }
             }
-            if !batch.is_empty() {
-                self.commit_batch(batch);
-            }
-            for reply in settled {
-                self.hand_over(Some(reply));
-            }
+            self.write(batch);
             if self
                 .segment
                 .as_ref()
@@ -192,6 +239,63 @@ impl Committer {
             }
         }
         self.hand_over(None);
+    }
+
+    fn add(&mut self, batch: &mut Batch, request: Request) {
+        match request {
+            Request::Commit { objects, reply } => {
+                self.next_id += 1;
+                batch
+                    .records
+                    .extend(record(&commit_body(self.next_id, &objects)));
+                batch.commits.push((self.next_id, objects, reply));
+            }
+            Request::Abort { id, reply } => {
+                batch.records.extend(record(&abort_body(id)));
+                batch.aborts.push(reply);
+            }
+            Request::Settle(reply) => batch.settles.push(reply),
+        }
+    }
+
+    /// Appends and syncs the batch's records, then answers: commits with
+    /// their hold on the journal, aborts, and settles after a checkpoint.
+    fn write(&mut self, batch: Batch) {
+        let appended = if batch.records.is_empty() {
+            Ok(())
+        } else {
+            self.append(&batch.records)
+        };
+        match appended {
+            Ok(()) => {
+                crash_point("journal-synced");
+                for (id, objects, reply) in batch.commits {
+                    let linking = self
+                        .segment
+                        .as_ref()
+                        .and_then(|s| Arc::clone(&s.linking).try_read_owned().ok());
+                    let answer = match linking {
+                        Some(linking) => Ok((id, objects, linking)),
+                        None => Err(StoreError::Unavailable("no journal".to_owned())),
+                    };
+                    let _ = reply.send(answer);
+                }
+            }
+            Err(error) => {
+                tracing::warn!(error = %error, "cannot write the store's journal");
+                for (_, _, reply) in batch.commits {
+                    let _ = reply.send(Err(StoreError::Unavailable(error.to_string())));
+                }
+            }
+        }
+        // Answered either way: an abort that could not be journaled leaves
+        // its commit to the content check of the replay.
+        for reply in batch.aborts {
+            let _ = reply.send(());
+        }
+        for reply in batch.settles {
+            self.hand_over(Some(reply));
+        }
     }
 
     /// Passes the journal to the checkpoint thread (which also answers
@@ -204,44 +308,6 @@ impl Committer {
         // If the checkpoint thread is gone, the journal stays and is replayed
         // by the next process; `settled` is answered by being dropped.
         let _ = self.handover.send(Handover { segment, settled });
-    }
-
-    fn commit_batch(&mut self, batch: Vec<Queued>) {
-        let (batch, taken): (Vec<_>, Vec<_>) = batch.into_iter().partition(|p| {
-            p.objects
-                .iter()
-                .all(|(key, _)| !self.root.join(key).exists())
-        });
-        for pending in taken {
-            let _ = pending.reply.send(Err(exists(&pending.objects)));
-        }
-        if batch.is_empty() {
-            return;
-        }
-        let records: Vec<u8> = batch
-            .iter()
-            .flat_map(|p| record(&commit_body(p.id, &p.objects)))
-            .collect();
-        if let Err(error) = self.append(&records) {
-            for pending in batch {
-                let _ = pending
-                    .reply
-                    .send(Err(StoreError::Unavailable(error.to_string())));
-            }
-            return;
-        }
-        crash_point("journal-synced");
-        for pending in batch {
-            let linked = self.link_all(&pending.objects);
-            if linked.is_err() {
-                // Replay must not link what its caller was told failed.
-                if let Err(error) = self.append(&record(&abort_body(pending.id))) {
-                    tracing::warn!(error = %error, "cannot journal a refused write");
-                }
-            }
-            let _ = pending.reply.send(linked);
-        }
-        crash_point("answered");
     }
 
     /// Appends `bytes` to the journal (started if need be) and syncs it.
@@ -273,31 +339,6 @@ impl Committer {
             }
         }
     }
-
-    /// Links every object under its name, in order; if one is refused, the
-    /// ones linked before it are removed again.
-    fn link_all(&self, objects: &Objects) -> Result<(), StoreError> {
-        for (index, (key, bytes)) in objects.iter().enumerate() {
-            if let Err(error) = link_new_unsynced(&self.root.join(key), bytes) {
-                for (earlier, _) in &objects[..index] {
-                    let _ = std::fs::remove_file(self.root.join(earlier));
-                }
-                return Err(error);
-            }
-            point_n("linked", index + 1);
-        }
-        Ok(())
-    }
-}
-
-fn exists(objects: &Objects) -> StoreError {
-    StoreError::Exists(
-        objects
-            .iter()
-            .map(|(k, _)| k.as_str())
-            .collect::<Vec<_>>()
-            .join(", "),
-    )
 }
 
 /// A new journal, locked, its name durable in the journal folder.
@@ -325,12 +366,15 @@ fn new_segment(root: &Path) -> std::io::Result<Segment> {
         path,
         bytes: 0,
         opened: Instant::now(),
+        linking: Arc::new(RwLock::new(())),
     })
 }
 
 fn checkpoint_loop(root: &Path, handovers: &mpsc::Receiver<Handover>) {
     while let Ok(Handover { segment, settled }) = handovers.recv() {
         if let Some(segment) = segment {
+            // Until every commit in it is linked (or refused).
+            let linked = segment.linking.blocking_write();
             match sync_filesystem(root) {
                 Ok(()) => {
                     crash_point("checkpoint-synced");
@@ -341,6 +385,7 @@ fn checkpoint_loop(root: &Path, handovers: &mpsc::Receiver<Handover>) {
                 // Kept: the next process replays it.
                 Err(error) => tracing::warn!(error = %error, "checkpoint failed"),
             }
+            drop(linked);
         }
         if let Some(settled) = settled {
             let _ = settled.send(());
@@ -462,36 +507,42 @@ fn take(bytes: &[u8], count: usize) -> Option<(&[u8], &[u8])> {
 }
 
 /// Replays every journal in `root` that no live process holds, makes what
-/// it linked durable, and removes the journal. Returns how many
-/// applications' writes were replayed.
+/// it linked durable, and removes the journals. Returns how many commits
+/// were replayed.
 pub(crate) fn recover(root: &Path) -> Result<usize, StoreError> {
     let unavailable = |e: std::io::Error| StoreError::Unavailable(e.to_string());
     let dir = root.join(JOURNAL_DIR);
-    let entries = match std::fs::read_dir(&dir) {
-        Ok(entries) => entries,
+    let listing = match std::fs::read_dir(&dir) {
+        Ok(listing) => listing,
         Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(0),
         Err(error) => return Err(unavailable(error)),
     };
-    let mut replayed = 0;
-    for entry in entries {
+    // Every journal left by the dead, held (locked) until it is removed, so
+    // that an abort in one journal counts for a commit in another.
+    let mut orphans = Vec::new();
+    let mut entries = Vec::new();
+    for entry in listing {
         let path = entry.map_err(unavailable)?.path();
         if path.extension().is_none_or(|e| e != "log") {
             continue;
         }
-        let Ok(mut file) = std::fs::OpenOptions::new()
-            .read(true)
-            .write(true)
-            .open(&path)
-        else {
-            continue;
+        let Ok(mut file) = File::open(&path) else {
+            continue; // removed by its checkpoint meanwhile
         };
         if file.try_lock().is_err() {
             continue; // a live process appends to it
         }
         let mut bytes = Vec::new();
         file.read_to_end(&mut bytes).map_err(unavailable)?;
-        replayed += replay(root, &read_records(&bytes));
-        sync_filesystem(root).map_err(unavailable)?;
+        entries.extend(read_records(&bytes));
+        orphans.push((path, file));
+    }
+    if orphans.is_empty() {
+        return Ok(0);
+    }
+    let replayed = replay(root, &entries);
+    sync_filesystem(root).map_err(unavailable)?;
+    for (path, _held) in orphans {
         std::fs::remove_file(&path).map_err(unavailable)?;
     }
     Ok(replayed)
@@ -640,6 +691,14 @@ mod tests {
         std::fs::create_dir(&journals).unwrap();
         let left = objects("AAAA-BBBB-CCCC", b"sealed");
         std::fs::write(journals.join("1-dead.log"), record(&commit_body(1, &left))).unwrap();
+        // Refused: its abort is in another journal of the same crash.
+        let refused = objects("AAAA-BBBB-EEEE", b"refused");
+        std::fs::write(
+            journals.join("1-dead-a.log"),
+            record(&commit_body(7, &refused)),
+        )
+        .unwrap();
+        std::fs::write(journals.join("1-dead-b.log"), record(&abort_body(7))).unwrap();
         let live = std::fs::File::create(journals.join("2-live.log")).unwrap();
         live.lock().unwrap();
         std::fs::write(
@@ -651,7 +710,12 @@ mod tests {
         for (key, bytes) in &left {
             assert_eq!(&std::fs::read(root.join(key)).unwrap(), bytes);
         }
+        assert!(
+            !root.join(&refused[1].0).exists(),
+            "an abort counts across journals"
+        );
         assert!(!journals.join("1-dead.log").exists());
+        assert!(!journals.join("1-dead-a.log").exists());
         assert!(
             journals.join("2-live.log").exists(),
             "held by a live process"

@@ -436,24 +436,65 @@ pub(crate) fn link_new_unsynced(path: &Path, bytes: &[u8]) -> Result<(), StoreEr
         .parent()
         .ok_or_else(|| StoreError::Unavailable("no folder".to_owned()))?;
     create_dirs_durably(dir, &mut |parent| sync_dir(parent)).map_err(unavailable)?;
-    let temporary = temporary_name(dir, path);
-    let written = std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .open(&temporary)
-        .and_then(|mut file| file.write_all(bytes));
-    if let Err(error) = written {
-        let _ = std::fs::remove_file(&temporary);
-        return Err(unavailable(error));
-    }
-    let linked = std::fs::hard_link(&temporary, path);
-    let _ = std::fs::remove_file(&temporary);
+    let linked = match write_unnamed(dir, bytes) {
+        Ok(file) => link_unnamed(&file, path),
+        // A file system without unnamed files: a temporary name instead.
+        Err(error) if error.raw_os_error() == Some(libc::EOPNOTSUPP) => {
+            let temporary = temporary_name(dir, path);
+            let written = std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .open(&temporary)
+                .and_then(|mut file| file.write_all(bytes));
+            let linked = written.and_then(|()| std::fs::hard_link(&temporary, path));
+            let _ = std::fs::remove_file(&temporary);
+            linked
+        }
+        Err(error) => Err(error),
+    };
     match linked {
         Ok(()) => Ok(()),
         Err(error) if error.kind() == std::io::ErrorKind::AlreadyExists => {
             Err(StoreError::Exists(path.display().to_string()))
         }
         Err(error) => Err(unavailable(error)),
+    }
+}
+
+/// A file with `bytes` and no name yet (`O_TMPFILE` in `dir`): one name to
+/// make instead of a temporary one made and removed.
+fn write_unnamed(dir: &Path, bytes: &[u8]) -> std::io::Result<std::fs::File> {
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .mode(0o644)
+        .custom_flags(libc::O_TMPFILE)
+        .open(dir)?;
+    file.write_all(bytes)?;
+    Ok(file)
+}
+
+/// Gives an unnamed file its name; fails if the name is taken.
+fn link_unnamed(file: &std::fs::File, path: &Path) -> std::io::Result<()> {
+    use std::os::fd::AsRawFd;
+    use std::os::unix::ffi::OsStrExt;
+    let source = std::ffi::CString::new(format!("/proc/self/fd/{}", file.as_raw_fd()))?;
+    let target = std::ffi::CString::new(path.as_os_str().as_bytes())?;
+    // SAFETY: both paths are NUL-terminated strings that live until after
+    // the call; linkat only reads them.
+    let linked = unsafe {
+        libc::linkat(
+            libc::AT_FDCWD,
+            source.as_ptr(),
+            libc::AT_FDCWD,
+            target.as_ptr(),
+            libc::AT_SYMLINK_FOLLOW,
+        )
+    };
+    if linked == 0 {
+        Ok(())
+    } else {
+        Err(std::io::Error::last_os_error())
     }
 }
 
