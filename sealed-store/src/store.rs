@@ -1,7 +1,9 @@
 //! Durable storage for sealed packages and the small markers beside them: a
 //! local folder or any S3-compatible bucket (endpoint and keys from the usual
 //! AWS environment variables). Writes are all-or-nothing: a reader never sees
-//! half a file, and `put_new` never overwrites.
+//! half a file, and `put_new` never overwrites. An application's marker and
+//! package are written together with `put_new_together`, in a folder by group
+//! commit (`journal`).
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -427,9 +429,9 @@ fn write_file(path: &Path, bytes: &[u8], replace: Replace) -> Result<(), StoreEr
     }
 }
 
-/// Writes a new file whole (temporary name, then a hard link that fails if
-/// the name is taken) without syncing it: for objects a journal has made
-/// durable already.
+/// Writes a new file whole (an unnamed file, then a hard link that fails if
+/// the name is taken; a temporary name where the file system has no unnamed
+/// files) without syncing it: for objects a journal has made durable already.
 pub(crate) fn link_new_unsynced(path: &Path, bytes: &[u8]) -> Result<(), StoreError> {
     let unavailable = |e: std::io::Error| StoreError::Unavailable(e.to_string());
     let dir = path
@@ -467,7 +469,7 @@ fn write_unnamed(dir: &Path, bytes: &[u8]) -> std::io::Result<std::fs::File> {
     use std::os::unix::fs::OpenOptionsExt;
     let mut file = std::fs::OpenOptions::new()
         .write(true)
-        .mode(0o644)
+        .mode(0o666) // less the umask, as for any new file
         .custom_flags(libc::O_TMPFILE)
         .open(dir)?;
     file.write_all(bytes)?;
