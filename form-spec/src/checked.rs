@@ -148,6 +148,13 @@ fn is_bucket_name(name: &str) -> bool {
         && name.ends_with(|c: char| c.is_ascii_alphanumeric())
 }
 
+/// Whether the checked string type `T` accepts `value` (for the tests of
+/// the modules that define such types).
+#[cfg(test)]
+pub(crate) fn accepts<T: TryFrom<String, Error = String>>(value: &str) -> bool {
+    T::try_from(value.to_owned()).is_ok()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

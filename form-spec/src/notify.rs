@@ -279,10 +279,7 @@ fn is_host_name(host: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn ok<T: TryFrom<String, Error = String>>(value: &str) -> bool {
-        T::try_from(value.to_owned()).is_ok()
-    }
+    use crate::checked::accepts as ok;
 
     #[test]
     fn addresses_and_hosts() {

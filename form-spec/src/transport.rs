@@ -362,10 +362,7 @@ checked_string!(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn ok<T: TryFrom<String, Error = String>>(value: &str) -> bool {
-        T::try_from(value.to_owned()).is_ok()
-    }
+    use crate::checked::accepts as ok;
 
     #[test]
     fn locations_are_buckets_or_folders() {
