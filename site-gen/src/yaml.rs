@@ -46,10 +46,32 @@ pub fn load_yaml_file<T: DeserializeOwned>(path: &Path, shown_as: &Path) -> Resu
     parse_yaml(&text, shown_as, 0)
 }
 
-/// Reads a text file an editor wrote; unreadable or non-UTF-8 is their error to fix.
+/// The largest file an editor may give the build (Markdown, YAML, the
+/// municipalities' CSV): far above any real one (the CSV of every German
+/// municipality is 0.7 MB), so that a mistake cannot fill the memory.
+pub const MAX_EDITOR_FILE_BYTES: u64 = 16 * 1024 * 1024;
+
+/// Reads a text file an editor wrote; unreadable, too large or non-UTF-8 is
+/// their error to fix.
 pub fn read_text(path: &Path, shown_as: &Path) -> Result<String, EditorError> {
-    let bytes = std::fs::read(path)
-        .map_err(|error| EditorError::whole_file(shown_as, format!("cannot read file: {error}")))?;
+    use std::io::Read;
+    let cannot_read = |error: std::io::Error| {
+        EditorError::whole_file(shown_as, format!("cannot read file: {error}"))
+    };
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .and_then(|file| file.take(MAX_EDITOR_FILE_BYTES + 1).read_to_end(&mut bytes))
+        .map_err(cannot_read)?;
+    if bytes.len() as u64 > MAX_EDITOR_FILE_BYTES {
+        return Err(EditorError::whole_file(
+            shown_as,
+            format!(
+                "the file is larger than {} MiB, the most an editor's file may be; \
+                 is it the right file?",
+                MAX_EDITOR_FILE_BYTES / (1024 * 1024)
+            ),
+        ));
+    }
     String::from_utf8(bytes).map_err(|error| {
         let before = &error.as_bytes()[..error.utf8_error().valid_up_to()];
         let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
@@ -73,6 +95,27 @@ mod tests {
     struct Sample {
         #[allow(dead_code)]
         name: String,
+    }
+
+    #[test]
+    fn a_file_up_to_the_limit_is_read_one_byte_more_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("gemeinden.csv");
+        let limit = usize::try_from(MAX_EDITOR_FILE_BYTES).unwrap();
+        std::fs::write(&path, "a".repeat(limit)).unwrap();
+        assert_eq!(
+            read_text(&path, Path::new("data/gemeinden.csv"))
+                .unwrap()
+                .len(),
+            limit
+        );
+        std::fs::write(&path, "a".repeat(limit + 1)).unwrap();
+        let error = read_text(&path, Path::new("data/gemeinden.csv")).unwrap_err();
+        assert!(
+            error.to_string().starts_with("data/gemeinden.csv"),
+            "{error}"
+        );
+        assert!(error.message.contains("larger than 16 MiB"), "{error}");
     }
 
     #[test]
