@@ -391,10 +391,7 @@ fn unavailable_s3(operation: &str, status: Option<u16>) -> StoreError {
 /// exists) or rename (`Whole`) it into place and sync the folder.
 fn write_file(path: &Path, bytes: &[u8], replace: Replace) -> Result<(), StoreError> {
     let unavailable = |e: std::io::Error| StoreError::Unavailable(e.to_string());
-    let dir = path
-        .parent()
-        .ok_or_else(|| StoreError::Unavailable("no folder".to_owned()))?;
-    create_dirs_durably(dir, &mut |parent| sync_dir(parent)).map_err(unavailable)?;
+    let dir = prepared_folder(path)?;
     let temporary = temporary_name(dir, path);
     let mut file = std::fs::OpenOptions::new()
         .write(true)
@@ -417,15 +414,27 @@ fn write_file(path: &Path, bytes: &[u8], replace: Replace) -> Result<(), StoreEr
             let _ = std::fs::remove_file(&temporary);
         }),
     };
+    name_taken_or_unavailable(placed.inspect(|()| sync_parent(path)), path)
+}
+
+/// The folder `path` goes in, created with every missing folder above it.
+fn prepared_folder(path: &Path) -> Result<&Path, StoreError> {
+    let dir = path
+        .parent()
+        .ok_or_else(|| StoreError::Unavailable("no folder".to_owned()))?;
+    create_dirs_durably(dir, &mut |parent| sync_dir(parent))
+        .map_err(|e| StoreError::Unavailable(e.to_string()))?;
+    Ok(dir)
+}
+
+/// What giving a file its name came to: a name already taken is `Exists`.
+fn name_taken_or_unavailable(placed: std::io::Result<()>, path: &Path) -> Result<(), StoreError> {
     match placed {
-        Ok(()) => {
-            sync_parent(path);
-            Ok(())
-        }
+        Ok(()) => Ok(()),
         Err(error) if error.kind() == std::io::ErrorKind::AlreadyExists => {
             Err(StoreError::Exists(path.display().to_string()))
         }
-        Err(error) => Err(unavailable(error)),
+        Err(error) => Err(StoreError::Unavailable(error.to_string())),
     }
 }
 
@@ -433,11 +442,7 @@ fn write_file(path: &Path, bytes: &[u8], replace: Replace) -> Result<(), StoreEr
 /// the name is taken; a temporary name where the file system has no unnamed
 /// files) without syncing it: for objects a journal has made durable already.
 pub(crate) fn link_new_unsynced(path: &Path, bytes: &[u8]) -> Result<(), StoreError> {
-    let unavailable = |e: std::io::Error| StoreError::Unavailable(e.to_string());
-    let dir = path
-        .parent()
-        .ok_or_else(|| StoreError::Unavailable("no folder".to_owned()))?;
-    create_dirs_durably(dir, &mut |parent| sync_dir(parent)).map_err(unavailable)?;
+    let dir = prepared_folder(path)?;
     let linked = match write_unnamed(dir, bytes) {
         Ok(file) => link_unnamed(&file, path),
         // A file system without unnamed files: a temporary name instead.
@@ -454,13 +459,7 @@ pub(crate) fn link_new_unsynced(path: &Path, bytes: &[u8]) -> Result<(), StoreEr
         }
         Err(error) => Err(error),
     };
-    match linked {
-        Ok(()) => Ok(()),
-        Err(error) if error.kind() == std::io::ErrorKind::AlreadyExists => {
-            Err(StoreError::Exists(path.display().to_string()))
-        }
-        Err(error) => Err(unavailable(error)),
-    }
+    name_taken_or_unavailable(linked, path)
 }
 
 /// A file with `bytes` and no name yet (`O_TMPFILE` in `dir`): one name to
