@@ -20,6 +20,7 @@ use crate::content::{PUBLIC_PAGES, SiteContent, load_content, sorted_entries};
 use crate::directory::{Directory, PLACES_DIR};
 use crate::error::{BuildError, EditorError, EditorErrors};
 use crate::forms::Forms;
+use crate::inputs::fingerprint;
 use crate::languages::Lang;
 use crate::municipality::{Municipality, load_municipalities};
 use crate::output::{
@@ -83,6 +84,9 @@ pub struct BuildReport {
     /// Files written and removed in the output folders: a rebuild writes
     /// only what changed (zero for both when nothing did).
     pub published: Published,
+    /// Nothing was rendered: everything the build reads was the same as for
+    /// the build already in both output folders (`pages` is then 0).
+    pub unchanged: bool,
 }
 
 /// Everything a build reads, loaded and checked, before anything is rendered.
@@ -181,15 +185,33 @@ impl SiteData {
     }
 }
 
-/// Builds the whole site, or changes nothing and says why not.
+/// Builds the whole site, or changes nothing and says why not. Everything
+/// is always loaded and checked; rendering is skipped when the output
+/// folders hold a build of exactly these inputs.
 pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
     let started = Instant::now();
     check_output_folders(options)?;
+    // Taken before anything is read: a file saved during the build makes
+    // the next build render again rather than be recorded as built.
+    let (inputs, fingerprinting) = timed(|| fingerprint(options));
     let data = SiteData::load(options)?;
     let (renderer, validated) = timed(|| data.renderer());
     let renderer = renderer?;
-    let site_out = Staging::new(&options.out, FolderKind::Site)?;
-    let function_out = Staging::new(&options.function_out, FolderKind::Function)?;
+    let site_out = Staging::new(&options.out, FolderKind::Site, inputs.clone())?;
+    let function_out = Staging::new(&options.function_out, FolderKind::Function, inputs)?;
+    if site_out.holds_a_build_of_these_inputs() && function_out.holds_a_build_of_these_inputs() {
+        site_out.discard();
+        function_out.discard();
+        let nothing = Rendered {
+            pages: 0,
+            templates: Duration::ZERO,
+            writing: Duration::ZERO,
+        };
+        let mut report = nothing.report(&data, validated, Duration::ZERO, started);
+        report.timings.insert(0, ("inputs", fingerprinting));
+        report.unchanged = true;
+        return Ok(report);
+    }
     match render_site(
         &data,
         &renderer,
@@ -201,6 +223,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
         Ok(rendered) => {
             let (published, publishing) = timed(|| publish_all(vec![site_out, function_out]));
             let mut report = rendered.report(&data, validated, publishing, started);
+            report.timings.insert(0, ("inputs", fingerprinting));
             report.published = published?;
             Ok(report)
         }
@@ -285,6 +308,7 @@ impl Rendered {
             timings,
             warnings: data.missing_translations(),
             published: Published::default(),
+            unchanged: false,
         }
     }
 }

@@ -14,6 +14,7 @@ pub mod deploy;
 pub mod directory;
 pub mod error;
 pub mod forms;
+pub mod inputs;
 pub mod land;
 pub mod languages;
 pub mod markdown;

@@ -21,7 +21,9 @@
 //! folder, or form-fn's configuration, never reaches the bucket. The
 //! manifest is how a rebuild knows what is there without reading it; a file
 //! changed by hand in the output is therefore not noticed by a rebuild
-//! (delete the folder to start afresh).
+//! (delete the folder to start afresh). It also records the fingerprint of
+//! what the build read ([`crate::inputs`]): a build whose inputs are the
+//! same as those recorded in both folders has nothing to render.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -81,6 +83,10 @@ struct Produced {
 pub struct Manifest {
     pub generator: String,
     pub kind: FolderKind,
+    /// The fingerprint of everything the build read
+    /// ([`crate::inputs::fingerprint`]), where it could be taken.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub inputs: Option<String>,
     /// Every file (path relative to the folder, `/`-separated).
     pub files: BTreeMap<String, FileRecord>,
 }
@@ -97,8 +103,12 @@ impl Manifest {
 enum Previous {
     /// Nothing: the staging folder becomes the output.
     Nothing,
-    /// A finished build, as its manifest records it.
-    Recorded(BTreeMap<String, FileRecord>),
+    /// A finished build, as its manifest records it, and the fingerprint
+    /// of what it was built from.
+    Recorded {
+        files: BTreeMap<String, FileRecord>,
+        inputs: Option<String>,
+    },
     /// A build that stopped while putting files in place (or a manifest
     /// this version cannot read): compare with the bytes on disk.
     Unknown,
@@ -110,6 +120,8 @@ pub struct Staging {
     target: PathBuf,
     kind: FolderKind,
     previous: Previous,
+    /// The fingerprint of what this build read, recorded in the manifest.
+    inputs: Option<String>,
     /// Every file the build produced; the changed ones are in the staging folder.
     produced: Mutex<BTreeMap<String, Produced>>,
 }
@@ -166,8 +178,13 @@ fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 
 impl Staging {
     /// Prepares `.<out>.staging` beside `target` and reads what `target`
-    /// holds; refuses an output folder site-gen did not make.
-    pub fn new(target: &Path, kind: FolderKind) -> Result<Self, BuildError> {
+    /// holds; refuses an output folder site-gen did not make. `inputs` is
+    /// the fingerprint of what this build read, if it could be taken.
+    pub fn new(
+        target: &Path,
+        kind: FolderKind,
+        inputs: Option<String>,
+    ) -> Result<Self, BuildError> {
         let previous = previous_build(target, kind)?;
         let name = target
             .file_name()
@@ -183,8 +200,18 @@ impl Staging {
             target: target.to_path_buf(),
             kind,
             previous,
+            inputs,
             produced: Mutex::new(BTreeMap::new()),
         })
+    }
+
+    /// Does the output hold a finished build of exactly these inputs (so
+    /// that rendering again would change nothing)?
+    pub fn holds_a_build_of_these_inputs(&self) -> bool {
+        match (&self.previous, &self.inputs) {
+            (Previous::Recorded { inputs, .. }, Some(now)) => inputs.as_ref() == Some(now),
+            _ => false,
+        }
     }
 
     /// Records `bytes` at `relative` (`/`-separated), and writes them into
@@ -193,7 +220,7 @@ impl Staging {
         let record = FileRecord::of(bytes);
         let unchanged = match &self.previous {
             Previous::Nothing => false,
-            Previous::Recorded(files) => files.get(relative) == Some(&record),
+            Previous::Recorded { files, .. } => files.get(relative) == Some(&record),
             Previous::Unknown => {
                 std::fs::read(self.target.join(relative)).is_ok_and(|on_disk| on_disk == bytes)
             }
@@ -228,14 +255,14 @@ impl Staging {
             .collect();
         let stale: Vec<String> = match &self.previous {
             Previous::Nothing => {
-                write_manifest(&self.dir, self.kind, &produced)?;
+                write_manifest(&self.dir, self.kind, self.inputs.as_deref(), &produced)?;
                 replace_empty(&self.target, &self.dir)?;
                 return Ok(Published {
                     written: changed.len(),
                     removed: 0,
                 });
             }
-            Previous::Recorded(files) => files
+            Previous::Recorded { files, .. } => files
                 .keys()
                 .filter(|f| !produced.contains_key(*f))
                 .cloned()
@@ -246,8 +273,14 @@ impl Staging {
                 .filter(|f| f != MANIFEST && f != UPDATING && !produced.contains_key(f))
                 .collect(),
         };
-        let recorded = matches!(self.previous, Previous::Recorded(_));
-        if recorded && changed.is_empty() && stale.is_empty() {
+        if let Previous::Recorded { inputs, .. } = &self.previous
+            && changed.is_empty()
+            && stale.is_empty()
+        {
+            // The same files: at most the record of what they were built from is new.
+            if *inputs != self.inputs {
+                write_manifest(&self.target, self.kind, self.inputs.as_deref(), &produced)?;
+            }
             self.discard();
             return Ok(Published::default());
         }
@@ -285,7 +318,7 @@ impl Staging {
             emptied.extend(path.parent().map(Path::to_path_buf));
         }
         remove_empty_folders(&self.target, emptied);
-        write_manifest(&self.target, self.kind, produced)?;
+        write_manifest(&self.target, self.kind, self.inputs.as_deref(), produced)?;
         std::fs::remove_file(&marker).map_err(|e| BuildError::io("remove", &marker, e))?;
         let _ = std::fs::remove_dir_all(&self.dir);
         Ok(Published {
@@ -318,7 +351,10 @@ fn previous_build(target: &Path, kind: FolderKind) -> Result<Previous, BuildErro
         return Ok(Previous::Unknown);
     }
     match Manifest::read(target) {
-        Some(manifest) if manifest.kind == kind => Ok(Previous::Recorded(manifest.files)),
+        Some(manifest) if manifest.kind == kind => Ok(Previous::Recorded {
+            files: manifest.files,
+            inputs: manifest.inputs,
+        }),
         Some(manifest) => Err(BuildError::OutputDir(format!(
             "{} holds {}, not {}; choose another folder",
             target.display(),
@@ -342,6 +378,8 @@ fn kind_name(kind: FolderKind) -> &'static str {
 struct ManifestOut<'a> {
     generator: String,
     kind: FolderKind,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    inputs: Option<&'a str>,
     #[serde(serialize_with = "records")]
     files: &'a BTreeMap<String, Produced>,
 }
@@ -354,11 +392,13 @@ fn records<S: Serializer>(files: &&BTreeMap<String, Produced>, to: S) -> Result<
 fn write_manifest(
     dir: &Path,
     kind: FolderKind,
+    inputs: Option<&str>,
     files: &BTreeMap<String, Produced>,
 ) -> Result<(), BuildError> {
     let manifest = ManifestOut {
         generator: format!("site-gen {}", env!("CARGO_PKG_VERSION")),
         kind,
+        inputs,
         files,
     };
     let temporary = dir.join(format!("{MANIFEST}.new"));
@@ -505,7 +545,7 @@ mod tests {
         let out = dir.path().join("out");
         std::fs::create_dir(&out).unwrap();
         std::fs::write(out.join("keep.txt"), "mine").unwrap();
-        assert!(Staging::new(&out, FolderKind::Site).is_err());
+        assert!(Staging::new(&out, FolderKind::Site, None).is_err());
         assert_eq!(
             std::fs::read_to_string(out.join("keep.txt")).unwrap(),
             "mine"
@@ -514,7 +554,7 @@ mod tests {
 
     /// Publishes one build of `files` into `out`.
     fn build(out: &Path, files: &[(&str, &str)]) -> Published {
-        let staging = Staging::new(out, FolderKind::Site).unwrap();
+        let staging = Staging::new(out, FolderKind::Site, None).unwrap();
         for (path, text) in files {
             staging.write(path, text.as_bytes()).unwrap();
         }
@@ -572,7 +612,7 @@ mod tests {
         let out = dir.path().join("out");
         build(&out, &[("index.html", "v1")]);
         let before = tree(&out);
-        let failed = Staging::new(&out, FolderKind::Site).unwrap();
+        let failed = Staging::new(&out, FolderKind::Site, None).unwrap();
         failed.write("index.html", b"v2").unwrap();
         failed.discard();
         assert_eq!(tree(&out), before);
@@ -606,7 +646,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("out");
         build(&out, &[("index.html", "v1")]);
-        assert!(Staging::new(&out, FolderKind::Function).is_err());
+        assert!(Staging::new(&out, FolderKind::Function, None).is_err());
     }
 
     #[test]

@@ -342,7 +342,14 @@ fn timings_say_where_the_time_went_phase_by_phase() {
     let phases: Vec<&str> = report.timings.iter().map(|(phase, _)| *phase).collect();
     assert_eq!(
         phases,
-        ["load", "Markdown", "validate", "templates", "write"]
+        [
+            "inputs",
+            "load",
+            "Markdown",
+            "validate",
+            "templates",
+            "write"
+        ]
     );
     let summed: std::time::Duration = report.timings.iter().map(|(_, took)| *took).sum();
     assert!(

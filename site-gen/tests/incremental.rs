@@ -167,3 +167,91 @@ fn a_failed_rebuild_leaves_the_published_site_untouched() {
     assert!(snapshot(&out) == before, "not one byte changed");
     assert!(!tree.path(".public.staging").exists());
 }
+
+#[test]
+fn a_rebuild_of_the_same_inputs_renders_nothing_and_any_change_renders_again() {
+    let tree = Tree::sample(&MUNICIPALITIES[..2]);
+    let out = tree.out();
+    let first = build_into(&tree, &out);
+    assert!(!first.unchanged && first.pages > 0);
+    let again = build_into(&tree, &out);
+    assert!(again.unchanged, "nothing to render: {again:?}");
+    assert_eq!(
+        (
+            again.pages,
+            again.published.written,
+            again.published.removed
+        ),
+        (0, 0, 0)
+    );
+
+    // Every kind of input counts: each edit is rendered and published, the
+    // result equals a fresh build, and then there is nothing to do again.
+    for (file, from, to) in [
+        (
+            "content/de/kosten.md",
+            "Rechtsgrundlage ist",
+            "Neu: Rechtsgrundlage ist",
+        ),
+        (
+            "municipalities/bielefeld.yaml",
+            "name: Bielefeld",
+            "name: Bielefeld (Stadt)",
+        ),
+        (
+            "themes/default/templates/base.html",
+            "<footer class=\"site-footer\">",
+            "<footer class=\"site-footer edited\">",
+        ),
+        (
+            "data/gemeinden.csv",
+            "Stadt Bielefeld,05711000",
+            "Stadt Bielefeld (kreisfrei),05711000",
+        ),
+        (
+            "site.yaml",
+            "https://einbuergerung.example/",
+            "https://einbuergerung.example.org/",
+        ),
+    ] {
+        tree.edit(file, from, to);
+        let rebuilt = build_into(&tree, &out);
+        assert!(
+            !rebuilt.unchanged && rebuilt.published.written > 0,
+            "{file}: rendered and published, {:?}",
+            rebuilt.published
+        );
+        assert_same_as_fresh(&tree, &out, file);
+        assert!(
+            build_into(&tree, &out).unchanged,
+            "{file}: then nothing to do"
+        );
+    }
+
+    // An edit that changes no page (a comment) is rendered once; the
+    // folders then record the new inputs, and the next build has nothing to do.
+    tree.edit("site.yaml", "theme: default", "# edited\ntheme: default");
+    let comment = build_into(&tree, &out);
+    assert!(!comment.unchanged);
+    assert_eq!(
+        (comment.published.written, comment.published.removed),
+        (0, 0)
+    );
+    assert!(build_into(&tree, &out).unchanged);
+    assert_same_as_fresh(&tree, &out, "after a comment");
+
+    // Another address given on the command line is another build.
+    let staging = build(&BuildOptions {
+        base_url: Some(
+            "https://staging.example.org/"
+                .to_owned()
+                .try_into()
+                .unwrap(),
+        ),
+        form_endpoint: Some(ENDPOINT.to_owned().try_into().unwrap()),
+        function_out: out.with_extension("function"),
+        ..BuildOptions::new(tree.root(), &out)
+    })
+    .unwrap();
+    assert!(!staging.unchanged && staging.published.written > 0);
+}

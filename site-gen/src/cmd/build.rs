@@ -29,7 +29,7 @@ pub struct Args {
     /// Print pages per second, wall time and peak memory.
     #[arg(long)]
     stats: bool,
-    /// Print where the time went: load, Markdown, validate, templates, write.
+    /// Print where the time went: inputs, load, Markdown, validate, templates, write.
     #[arg(long)]
     timings: bool,
 }
@@ -49,17 +49,28 @@ pub fn run(args: Args) -> ExitCode {
                 eprintln!("warning: {warning}");
             }
             let seconds = report.elapsed.as_secs_f64();
-            println!(
-                "built {} pages for {} municipalities into {} (form-fn's files: {}) in {:.2} s; \
+            if report.unchanged {
+                println!(
+                    "nothing to build: {} and {} hold the build of exactly these inputs \
+                     ({} municipalities checked in {:.2} s); 0 files written, 0 removed",
+                    options.out.display(),
+                    options.function_out.display(),
+                    report.municipalities,
+                    seconds
+                );
+            } else {
+                println!(
+                    "built {} pages for {} municipalities into {} (form-fn's files: {}) in {:.2} s; \
                  {} files written, {} removed",
-                report.pages,
-                report.municipalities,
-                options.out.display(),
-                options.function_out.display(),
-                seconds,
-                report.published.written,
-                report.published.removed
-            );
+                    report.pages,
+                    report.municipalities,
+                    options.out.display(),
+                    options.function_out.display(),
+                    seconds,
+                    report.published.written,
+                    report.published.removed
+                );
+            }
             if args.timings {
                 println!("{}", format_timings(&report.timings));
             }

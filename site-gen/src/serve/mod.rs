@@ -280,7 +280,7 @@ fn describe(error: &BuildError) -> String {
 
 fn write_function_files(options: &BuildOptions, files: &Files) -> Result<(), BuildError> {
     // Only changed files are put in place, each whole, after all are written.
-    let staging = Staging::new(&options.function_out, FolderKind::Function)?;
+    let staging = Staging::new(&options.function_out, FolderKind::Function, None)?;
     if let Err(error) = files
         .iter()
         .try_for_each(|(path, bytes)| staging.write(path, bytes))
