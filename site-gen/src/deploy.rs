@@ -223,10 +223,10 @@ fn read_build(dir: &Path, progress: &ProgressBar) -> Result<Vec<LocalFile>, Depl
         )));
     }
     let on_disk = files_on_disk(dir).map_err(|e| refuse(format!("cannot read it: {e}")))?;
-    if let Some(extra) = on_disk.keys().find(|f| !manifest.files.contains_key(*f)) {
+    if let Some(extra) = on_disk.keys().find(|f| !manifest.files.contains(f)) {
         return Err(refuse(format!("{extra} was not written by the build")));
     }
-    for (relative, record) in &manifest.files {
+    for (relative, record) in manifest.files.iter() {
         if !is_plain_path(relative) {
             return Err(refuse(format!("its manifest names `{relative}`")));
         }
@@ -249,7 +249,7 @@ fn read_build(dir: &Path, progress: &ProgressBar) -> Result<Vec<LocalFile>, Depl
                 std::fs::read(&path).map_err(|e| refuse(format!("cannot read {relative}: {e}")))?;
             progress.inc(1);
             Ok(LocalFile {
-                relative: relative.clone(),
+                relative: relative.to_owned(),
                 path,
                 size: record.size,
                 sha256: sha256_hex(&bytes),

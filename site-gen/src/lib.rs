@@ -13,6 +13,7 @@ pub mod content;
 pub mod deploy;
 pub mod directory;
 pub mod error;
+pub mod file_list;
 pub mod forms;
 pub mod inputs;
 pub mod land;

@@ -30,10 +30,11 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 use rayon::prelude::*;
-use serde::{Deserialize, Serialize, Serializer};
+use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::error::BuildError;
+use crate::file_list::FileList;
 
 /// The manifest file in every folder site-gen wrote (never published).
 pub const MANIFEST: &str = ".site-gen";
@@ -53,7 +54,7 @@ pub enum FolderKind {
 }
 
 /// One file of a finished build.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct FileRecord {
     pub size: u64,
@@ -71,12 +72,6 @@ impl FileRecord {
     }
 }
 
-/// A file this build produced, and whether its bytes differ from the output's.
-struct Produced {
-    record: FileRecord,
-    changed: bool,
-}
-
 /// The manifest of a finished output folder.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -88,14 +83,15 @@ pub struct Manifest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub inputs: Option<String>,
     /// Every file (path relative to the folder, `/`-separated).
-    pub files: BTreeMap<String, FileRecord>,
+    pub files: FileList,
 }
 
 impl Manifest {
-    /// Reads the manifest of `dir`; `None` if it has none or an unreadable one.
+    /// Reads the manifest of `dir`; `None` if it has none or an unreadable
+    /// one. Read as it streams in: the text is never held whole.
     pub fn read(dir: &Path) -> Option<Self> {
-        let text = std::fs::read_to_string(dir.join(MANIFEST)).ok()?;
-        serde_json::from_str(&text).ok()
+        let file = std::fs::File::open(dir.join(MANIFEST)).ok()?;
+        serde_json::from_reader(std::io::BufReader::new(file)).ok()
     }
 }
 
@@ -106,7 +102,7 @@ enum Previous {
     /// A finished build, as its manifest records it, and the fingerprint
     /// of what it was built from.
     Recorded {
-        files: BTreeMap<String, FileRecord>,
+        files: FileList,
         inputs: Option<String>,
     },
     /// A build that stopped while putting files in place (or a manifest
@@ -123,7 +119,7 @@ pub struct Staging {
     /// The fingerprint of what this build read, recorded in the manifest.
     inputs: Option<String>,
     /// Every file the build produced; the changed ones are in the staging folder.
-    produced: Mutex<BTreeMap<String, Produced>>,
+    produced: Mutex<FileList>,
 }
 
 /// What publishing changed in the output folders.
@@ -201,7 +197,7 @@ impl Staging {
             kind,
             previous,
             inputs,
-            produced: Mutex::new(BTreeMap::new()),
+            produced: Mutex::new(FileList::default()),
         })
     }
 
@@ -232,12 +228,9 @@ impl Staging {
             }
             std::fs::write(&path, bytes).map_err(|e| BuildError::io("write", &path, e))?;
         }
-        let produced = Produced {
-            record,
-            changed: !unchanged,
-        };
-        lock(&self.produced).insert(relative.to_owned(), produced);
-        Ok(())
+        lock(&self.produced)
+            .push(relative, record, !unchanged)
+            .map_err(|e| BuildError::OutputDir(e.to_string()))
     }
 
     /// Drops a failed build.
@@ -247,32 +240,22 @@ impl Staging {
 
     /// Puts the finished build in place and returns what changed.
     fn publish(self) -> Result<Published, BuildError> {
-        let produced = std::mem::take(&mut *lock(&self.produced));
-        let changed: Vec<&str> = produced
-            .iter()
-            .filter(|(_, p)| p.changed)
-            .map(|(path, _)| path.as_str())
-            .collect();
+        let mut produced = std::mem::take(&mut *lock(&self.produced));
+        produced.sort();
         let stale: Vec<String> = match &self.previous {
-            Previous::Nothing => {
-                write_manifest(&self.dir, self.kind, self.inputs.as_deref(), &produced)?;
-                replace_empty(&self.target, &self.dir)?;
-                return Ok(Published {
-                    written: changed.len(),
-                    removed: 0,
-                });
-            }
+            Previous::Nothing => return self.publish_into_empty(&produced),
             Previous::Recorded { files, .. } => files
-                .keys()
-                .filter(|f| !produced.contains_key(*f))
-                .cloned()
+                .iter()
+                .filter(|(f, _)| !produced.contains(f))
+                .map(|(f, _)| f.to_owned())
                 .collect(),
             Previous::Unknown => files_in(&self.target)
                 .map_err(|e| BuildError::io("read", &self.target, e))?
                 .into_iter()
-                .filter(|f| f != MANIFEST && f != UPDATING && !produced.contains_key(f))
+                .filter(|f| f != MANIFEST && f != UPDATING && !produced.contains(f))
                 .collect(),
         };
+        let changed: Vec<&str> = produced.changed().collect();
         if let Previous::Recorded { inputs, .. } = &self.previous
             && changed.is_empty()
             && stale.is_empty()
@@ -287,11 +270,21 @@ impl Staging {
         self.put_in_place(&produced, &changed, &stale)
     }
 
+    /// The whole staging folder, with its manifest, becomes the output.
+    fn publish_into_empty(&self, produced: &FileList) -> Result<Published, BuildError> {
+        write_manifest(&self.dir, self.kind, self.inputs.as_deref(), produced)?;
+        replace_empty(&self.target, &self.dir)?;
+        Ok(Published {
+            written: produced.len(),
+            removed: 0,
+        })
+    }
+
     /// Renames the changed files into the output, removes the stale ones
     /// and writes the manifest, with [`UPDATING`] present throughout.
     fn put_in_place(
         self,
-        produced: &BTreeMap<String, Produced>,
+        produced: &FileList,
         changed: &[&str],
         stale: &[String],
     ) -> Result<Published, BuildError> {
@@ -380,12 +373,7 @@ struct ManifestOut<'a> {
     kind: FolderKind,
     #[serde(skip_serializing_if = "Option::is_none")]
     inputs: Option<&'a str>,
-    #[serde(serialize_with = "records")]
-    files: &'a BTreeMap<String, Produced>,
-}
-
-fn records<S: Serializer>(files: &&BTreeMap<String, Produced>, to: S) -> Result<S::Ok, S::Error> {
-    to.collect_map(files.iter().map(|(path, p)| (path, &p.record)))
+    files: &'a FileList,
 }
 
 /// Writes the manifest through a temporary file, so it is whole or absent.
@@ -393,7 +381,7 @@ fn write_manifest(
     dir: &Path,
     kind: FolderKind,
     inputs: Option<&str>,
-    files: &BTreeMap<String, Produced>,
+    files: &FileList,
 ) -> Result<(), BuildError> {
     let manifest = ManifestOut {
         generator: format!("site-gen {}", env!("CARGO_PKG_VERSION")),
@@ -596,10 +584,17 @@ mod tests {
         let manifest = Manifest::read(&out).unwrap();
         assert_eq!(manifest.kind, FolderKind::Site);
         assert_eq!(
-            manifest.files.keys().collect::<Vec<_>>(),
+            manifest
+                .files
+                .iter()
+                .map(|(path, _)| path)
+                .collect::<Vec<_>>(),
             ["b/new.html", "same.html"]
         );
-        assert_eq!(manifest.files["b/new.html"], FileRecord::of(b"new!"));
+        assert_eq!(
+            manifest.files.get("b/new.html"),
+            Some(&FileRecord::of(b"new!"))
+        );
         let unchanged = build(&out, &[("same.html", "same"), ("b/new.html", "new!")]);
         assert_eq!(unchanged, Published::default());
         assert!(!out.join(UPDATING).exists());
