@@ -259,6 +259,53 @@ fn long_lists_are_split_into_pages_no_larger_than_150_kb() {
 }
 
 #[test]
+fn more_kreise_than_fit_the_index_get_pages_of_their_own() {
+    let tree = Tree::sample(&["kreis-paderborn"]);
+    // 1,000 kreisfreie Städte of a test Land beside NRW's 53 Kreise: more
+    // Kreise than one page should list.
+    let mut csv = tree.read("data/gemeinden.csv");
+    for k in 0..1000 {
+        csv.push_str(&format!(
+            "99{k:03}000,Stadt Teststadt {k:03},99{k:03}000,Stadt Teststadt {k:03},XX\n"
+        ));
+    }
+    tree.write("data/gemeinden.csv", &csv);
+    tree.write(
+        "data/responsibility/xx.yaml",
+        "land: XX\nrule:\n  own_office: [kreisfreie_stadt]\n  otherwise: kreis\n  source: \"test\"\n",
+    );
+    tree.build().unwrap();
+    let index = tree.read("public/index.html");
+    assert!(
+        index.len() <= PAGE_LIMIT,
+        "the index is {} bytes",
+        index.len()
+    );
+    assert!(
+        !index.contains("href=\"/orte/kreis-99"),
+        "the Kreise are not listed on the index itself"
+    );
+    let pages = reachable_places_pages(&tree.out());
+    let kreis_lists: Vec<&String> = pages
+        .keys()
+        .filter(|href| href.starts_with("/orte/kreise/"))
+        .collect();
+    assert_eq!(
+        kreis_lists.len(),
+        5,
+        "1,053 Kreise in pages of 250: {kreis_lists:?}"
+    );
+    assert!(pages["/orte/kreise/"].contains("aria-current=\"page\""));
+    for kreis in ["05774", "99000", "99499", "99999"] {
+        let href = format!("/orte/kreis-{kreis}/");
+        assert!(pages.contains_key(&href), "{href} reachable from the index");
+    }
+    for (href, html) in &pages {
+        assert!(html.len() <= PAGE_LIMIT, "{href} is {} bytes", html.len());
+    }
+}
+
+#[test]
 fn mistakes_in_the_data_name_file_line_and_what_was_expected() {
     let tree = Tree::sample(&["bielefeld"]);
     tree.edit(

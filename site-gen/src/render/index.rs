@@ -2,7 +2,9 @@
 //! scale of a Land or of Germany, on a cheap phone.
 //!
 //! `/index.html` stays small: the initial letters and the Kreise with their
-//! keys. Each letter and each Kreis has its own page of places
+//! keys (more than [`PLACES_PER_PAGE`] Kreise get pages of their own,
+//! `/orte/kreise/`, and the index links to those). Each letter and each
+//! Kreis has its own page of places
 //! (`/orte/<letter>/`, `/orte/kreis-<key>/`), split into pages of at most
 //! [`PLACES_PER_PAGE`] so that no page grows past about 100 KB however many
 //! places there are. All of this works without JavaScript: the browser's
@@ -19,6 +21,10 @@ use crate::error::BuildError;
 
 /// Places listed on one page at most.
 pub const PLACES_PER_PAGE: usize = 250;
+
+/// The folder of the pages of Kreise, below [`PLACES_DIR`] (no Kreis key
+/// is a word, so it cannot meet `kreis-<key>`).
+const KREISE_FOLDER: &str = "kreise";
 
 /// The compact list the search box loads, below [`PLACES_DIR`].
 pub const SEARCH_SCRIPT: &str = "suche.js";
@@ -105,20 +111,19 @@ impl Renderer<'_> {
                 href: self.places_href(&letter_folder(letter), 0),
             })
             .collect();
-        let kreise: Vec<KreisLink> = directory
-            .kreise
-            .iter()
-            .map(|k| KreisLink {
-                key: &k.key,
-                name: &k.name,
-                href: self.places_href(&format!("kreis-{}", k.key), 0),
-            })
-            .collect();
+        let all_kreise = self.kreis_links(directory);
+        // Inline while they fit a page; otherwise the pages of Kreise.
+        let (kreise, kreis_pages) = if all_kreise.len() <= PLACES_PER_PAGE {
+            (all_kreise, Vec::new())
+        } else {
+            (Vec::new(), self.kreis_page_links(&all_kreise, None))
+        };
         let ctx = self.site_page_context(
             ui,
             context! {
                 letters => ser(&letters),
                 kreise => ser(&kreise),
+                kreis_pages => ser(&kreis_pages),
                 count => directory.places.len(),
                 search => format!("{}{PLACES_DIR}/{SEARCH_SCRIPT}", self.base),
             },
@@ -126,13 +131,71 @@ impl Renderer<'_> {
         self.render("index.html", ctx)
     }
 
-    /// Every page of places: per letter, then per Kreis.
+    /// Every Kreis with its key and the first page of its places.
+    fn kreis_links<'d>(&self, directory: &'d Directory) -> Vec<KreisLink<'d>> {
+        directory
+            .kreise
+            .iter()
+            .map(|k| KreisLink {
+                key: &k.key,
+                name: &k.name,
+                href: self.places_href(&format!("kreis-{}", k.key), 0),
+            })
+            .collect()
+    }
+
+    /// The pages of Kreise ("05111 Düsseldorf – 05774 Paderborn"), with
+    /// `current` marked.
+    fn kreis_page_links(&self, kreise: &[KreisLink], current: Option<usize>) -> Vec<PageLink> {
+        kreise
+            .chunks(PLACES_PER_PAGE)
+            .enumerate()
+            .map(|(n, chunk)| {
+                let name = |k: Option<&KreisLink>| k.map(|k| format!("{} {}", k.key, k.name));
+                PageLink {
+                    label: match (name(chunk.first()), name(chunk.last())) {
+                        (Some(first), Some(last)) if first != last => format!("{first} – {last}"),
+                        (first, _) => first.unwrap_or_default(),
+                    },
+                    href: self.places_href(KREISE_FOLDER, n),
+                    current: current == Some(n),
+                }
+            })
+            .collect()
+    }
+
+    /// `/orte/kreise/…`: the Kreise in pages, where the index cannot hold them.
+    fn render_kreis_pages(&self, directory: &Directory) -> Result<Vec<PlacesPage>, BuildError> {
+        let kreise = self.kreis_links(directory);
+        if kreise.len() <= PLACES_PER_PAGE {
+            return Ok(Vec::new());
+        }
+        let ui = &self.content.primary().ui;
+        let mut pages = Vec::new();
+        for (number, chunk) in kreise.chunks(PLACES_PER_PAGE).enumerate() {
+            let ctx = self.site_page_context(
+                ui,
+                context! {
+                    pages => ser(self.kreis_page_links(&kreise, Some(number))),
+                    kreise => ser(chunk),
+                },
+            );
+            pages.push((
+                places_path(KREISE_FOLDER, number),
+                self.render("kreise.html", ctx)?,
+            ));
+        }
+        Ok(pages)
+    }
+
+    /// Every page of places: per letter, then per Kreis; and the pages of
+    /// Kreise where there are too many for the index.
     pub fn render_places_pages(
         &self,
         directory: &Directory,
     ) -> Result<Vec<PlacesPage>, BuildError> {
         let ui = &self.content.primary().ui;
-        let mut pages = Vec::new();
+        let mut pages = self.render_kreis_pages(directory)?;
         for (letter, places) in by_letter(directory) {
             let heading = ui_text(ui, "places_letter")
                 .replace("{letter}", &letter.to_uppercase().to_string());
@@ -185,12 +248,10 @@ impl Renderer<'_> {
                     places => ser(&entries),
                 },
             );
-            let path = if number == 0 {
-                format!("{PLACES_DIR}/{folder}/index.html")
-            } else {
-                format!("{PLACES_DIR}/{folder}/{}/index.html", number + 1)
-            };
-            pages.push((path, self.render("places.html", ctx)?));
+            pages.push((
+                places_path(folder, number),
+                self.render("places.html", ctx)?,
+            ));
         }
         Ok(pages)
     }
@@ -251,6 +312,15 @@ impl Renderer<'_> {
             .collect();
         let data = serde_json::json!({ "offices": offices, "places": places });
         format!("self.einbuergerungOrte={data};\n")
+    }
+}
+
+/// The file of page `number` (from 0) of a list in `folder`.
+fn places_path(folder: &str, number: usize) -> String {
+    if number == 0 {
+        format!("{PLACES_DIR}/{folder}/index.html")
+    } else {
+        format!("{PLACES_DIR}/{folder}/{}/index.html", number + 1)
     }
 }
 
