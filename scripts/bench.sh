@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# make bench: full site builds of synthetic corpora: 400 and 11,000
-# municipalities in two languages, 400 in seven (release build). Prints, per
+# make bench: full site builds of synthetic corpora (400 and 11,000
+# municipalities in two languages, 400 in seven) and of North
+# Rhine-Westphalia's offices with real names (seven languages, and with all
+# of Germany on the index), release build. Prints, per
 # corpus, the median of several runs of wall time, pages per second, CPU time
 # in user and kernel mode, the peak memory (max RSS), and the time `cp -r`
 # takes to copy the same output tree on the same disk in the same run (the
@@ -17,40 +19,49 @@ cargo build --release --locked -p site-gen -p form-fn --bins
 bin="$CARGO_TARGET_DIR/release"
 mkdir -p bench-out
 
-median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+median() { sort -g | awk '{ v[NR] = $1 } END { if (NR) print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
 echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/ { print $2 }') GiB, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
 
 # Each corpus: count and languages. The seven-language ones are what a site
 # with every citizen's language costs; "nrw" is North Rhine-Westphalia's 84
 # offices with their real names and keys, and all 396 municipalities on the
-# index. CORPORA picks some, e.g. "400:de,en".
-CORPORA="${CORPORA:-400:de,en 11000:de,en 400:de,en,ar,tr,ru,uk,fa nrw:de,en,ar,tr,ru,uk,fa}"
+# index; "germany" is the same offices with every municipality of Germany on
+# the index (real names and keys; the other Länder get a SYNTHETIC rule), to
+# measure the index and its search list at that scale. CORPORA picks some,
+# e.g. "400:de,en".
+CORPORA="${CORPORA:-400:de,en 11000:de,en 400:de,en,ar,tr,ru,uk,fa nrw:de,en,ar,tr,ru,uk,fa germany:de,en}"
 # Every corpus municipality has a recipient, so with an endpoint the build
 # writes the application form and its confirmation page too: the full site.
 ENDPOINT="http://127.0.0.1:8080"
 
 # A rebuild into the tree just built: with nothing changed, and after one
-# shared German block (kosten.md) was edited. Prints the median wall time
-# and the files written.
+# shared German block (kosten.md) was edited. Prints the median wall time,
+# the files written and the peak memory.
 rebuilds() {
   local corpus="$1" site="$2" name="$3" label="$4"
   : > "bench-out/nochange-$name.txt"
   : > "bench-out/edit-$name.txt"
   for run in $(seq "$RUNS"); do
-    /usr/bin/time -f '%e' -o bench-out/time.txt \
-      "$bin/site-gen" build --root "$corpus" --out "$site" --form-endpoint "$ENDPOINT" \
-        --function-out "bench-out/function-$name" --stats > bench-out/stats.txt 2>/dev/null
-    echo "$(cat bench-out/time.txt) $(sed -n 's/.* written=\([0-9]*\).*/\1/p' bench-out/stats.txt)" >> "bench-out/nochange-$name.txt"
+    rebuild_once "$corpus" "$site" "$name" >> "bench-out/nochange-$name.txt"
     echo "Stand dieser Messung: Lauf $run." >> "$corpus/content/de/kosten.md"
-    /usr/bin/time -f '%e' -o bench-out/time.txt \
-      "$bin/site-gen" build --root "$corpus" --out "$site" --form-endpoint "$ENDPOINT" \
-        --function-out "bench-out/function-$name" --stats > bench-out/stats.txt 2>/dev/null
-    echo "$(cat bench-out/time.txt) $(sed -n 's/.* written=\([0-9]*\).*/\1/p' bench-out/stats.txt)" >> "bench-out/edit-$name.txt"
+    rebuild_once "$corpus" "$site" "$name" >> "bench-out/edit-$name.txt"
   done
-  printf '%-30s no-change rebuild %s s, %s files written; one-block edit %s s, %s files written\n' "$label" \
+  printf '%-30s no-change rebuild %s s, %s files written, %s MiB; one-block edit %s s, %s files written, %s MiB\n' "$label" \
     "$(cut -d' ' -f1 "bench-out/nochange-$name.txt" | median)" "$(cut -d' ' -f2 "bench-out/nochange-$name.txt" | sort -n | tail -1)" \
-    "$(cut -d' ' -f1 "bench-out/edit-$name.txt" | median)" "$(cut -d' ' -f2 "bench-out/edit-$name.txt" | median)"
+    "$(cut -d' ' -f3 "bench-out/nochange-$name.txt" | median | awk '{ printf "%.1f", $1 / 1024 }')" \
+    "$(cut -d' ' -f1 "bench-out/edit-$name.txt" | median)" "$(cut -d' ' -f2 "bench-out/edit-$name.txt" | median)" \
+    "$(cut -d' ' -f3 "bench-out/edit-$name.txt" | median | awk '{ printf "%.1f", $1 / 1024 }')"
+}
+
+# One rebuild into the tree: "wall_s files_written peak_rss_kib".
+rebuild_once() {
+  local corpus="$1" site="$2" name="$3"
+  /usr/bin/time -f '%e %M' -o bench-out/time.txt \
+    "$bin/site-gen" build --root "$corpus" --out "$site" --form-endpoint "$ENDPOINT" \
+      --function-out "bench-out/function-$name" --stats > bench-out/stats.txt 2>/dev/null
+  read -r wall rss_kib < bench-out/time.txt
+  echo "$wall $(sed -n 's/.* written=\([0-9]*\).*/\1/p' bench-out/stats.txt) $rss_kib"
 }
 
 # The index as a phone loads it: its largest page, and the search box's list
@@ -70,19 +81,26 @@ for spec in $CORPORA; do
   name="$count-$(echo "$languages" | tr ',' '-')"
   corpus="bench-out/corpus-$name"
   site="bench-out/site-$name"
+  label="$count x [$languages]"
   corpus_args=(--count "$count")
-  if [ "$count" = nrw ]; then
-    corpus_args=(--nrw)
+  if [ "$count" = nrw ] || [ "$count" = germany ]; then
+    corpus_args=("--$count")
     count=84
   fi
-  # About 0.75 MB on disk per municipality and language (measured: 1.45 MB
-  # for two), twice (the build and its copy), and a margin.
+  # About 1 MB on disk per municipality and language (measured: 21 GB for
+  # 11,000 municipalities in two languages, a folder per page included),
+  # for the build and again for its copy. Without room for the copy, the
+  # build is measured without its baseline (cp_r_s "no room").
   n_languages=$(echo "$languages" | tr ',' '\n' | wc -l)
-  need_gb=$(( count * n_languages * 16 / 10000 + 1 ))
+  need_gb=$(( count * n_languages / 1000 + 1 ))
   free_gb=$(df -BG --output=avail . | tail -1 | tr -dc '0-9')
-  if [ "$free_gb" -lt "$need_gb" ]; then
-    echo "$count x [$languages]: skipped, needs about $need_gb GB on disk, $free_gb GB free"
+  if [ "$free_gb" -lt $(( need_gb + 2 )) ]; then
+    echo "$label: skipped, needs about $need_gb GB on disk, $free_gb GB free"
     continue
+  fi
+  with_copy=yes
+  if [ "$free_gb" -lt $(( 2 * need_gb + 4 )) ]; then
+    with_copy=""
   fi
   "$bin/make-corpus" "${corpus_args[@]}" --languages "$languages" --out "$corpus" >/dev/null
   : > "bench-out/runs-$name.txt"
@@ -105,9 +123,11 @@ for spec in $CORPORA; do
     read -r wall rss_kib user sys < bench-out/time.txt
     echo "$wall $rss_kib $pages $user $sys" >> "bench-out/runs-$name.txt"
     # The disk's own limit, in the same run: copying the tree just built.
-    rm -rf "$site.copy"
-    /usr/bin/time -f '%e' -a -o "bench-out/copy-$name.txt" cp -r "$site" "$site.copy"
-    rm -rf "$site.copy"
+    if [ -n "$with_copy" ]; then
+      rm -rf "$site.copy"
+      /usr/bin/time -f '%e' -a -o "bench-out/copy-$name.txt" cp -r "$site" "$site.copy"
+      rm -rf "$site.copy"
+    fi
   done
   wall=$(cut -d' ' -f1 "bench-out/runs-$name.txt" | median)
   rss=$(cut -d' ' -f2 "bench-out/runs-$name.txt" | median)
@@ -115,12 +135,16 @@ for spec in $CORPORA; do
   user=$(cut -d' ' -f4 "bench-out/runs-$name.txt" | median)
   sys=$(cut -d' ' -f5 "bench-out/runs-$name.txt" | median)
   delete=$(median < "bench-out/delete-$name.txt")
-  copy=$(median < "bench-out/copy-$name.txt")
-  printf '%-30s %7s %8s %12.0f %8s %8s %13.1f %16s %10s %6.2f\n' "$count x [$languages]" "$pages" "$wall" \
+  copy="no room" ratio="n/a"
+  if [ -n "$with_copy" ]; then
+    copy=$(median < "bench-out/copy-$name.txt")
+    ratio=$(printf '%.2f' "$(echo "$wall / $copy" | bc -l)")
+  fi
+  printf '%-30s %7s %8s %12.0f %8s %8s %13.1f %16s %10s %6s\n' "$label" "$pages" "$wall" \
     "$(echo "$pages / $wall" | bc -l)" "$user" "$sys" "$(echo "$rss / 1024" | bc -l)" "${delete:-n/a}" "$copy" \
-    "$(echo "$wall / $copy" | bc -l)"
-  rebuilds "$corpus" "$site" "$name" "$count x [$languages]"
-  index_sizes "$site" "$count x [$languages]"
+    "$ratio"
+  rebuilds "$corpus" "$site" "$name" "$label"
+  index_sizes "$site" "$label"
   # The same corpus built by Hugo (bench/hugo), side by side. Hugo keeps
   # every page in memory (about 1.2 GiB for 400 municipalities, so some
   # 33 GiB for 11,000): only up to 400 on this machine. bench/hugo knows

@@ -12,13 +12,22 @@ use site_gen::directory::Directory;
 #[command(about = "Write a synthetic corpus of municipalities for benchmarks")]
 struct Args {
     /// Number of synthetic municipalities.
-    #[arg(long, required_unless_present = "nrw", conflicts_with = "nrw")]
+    #[arg(
+        long,
+        required_unless_present_any = ["nrw", "germany"],
+        conflicts_with_all = ["nrw", "germany"]
+    )]
     count: Option<usize>,
     /// Instead: one file per naturalization office of North Rhine-Westphalia
     /// (real names and keys from data/, synthetic contact data), and the
     /// data itself, so the index lists all 396 municipalities.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "germany")]
     nrw: bool,
+    /// The same offices, and every other Land given a SYNTHETIC rule (its
+    /// Kreise serve everyone but the kreisfreie Städte), so that the index
+    /// lists every municipality of Germany by its real name and key.
+    #[arg(long)]
+    germany: bool,
     /// Folder to write (replaced).
     #[arg(long)]
     out: PathBuf,
@@ -246,10 +255,42 @@ fn write_synthetic_lands(dir: &Path) -> std::io::Result<()> {
     Ok(())
 }
 
+/// A rule for every Land of `gemeinden.csv` that has none in `rules`:
+/// not any Land's law, only the index at the scale of Germany for `make bench`.
+fn write_synthetic_rules(data: &Path) -> std::io::Result<()> {
+    let rules = data.join("responsibility");
+    let csv = std::fs::read_to_string(data.join("gemeinden.csv"))?;
+    let lands: std::collections::BTreeSet<&str> = csv
+        .lines()
+        .skip(1)
+        .filter_map(|line| line.rsplit(',').next())
+        .collect();
+    for land in lands {
+        let file = rules.join(format!("{}.yaml", land.to_lowercase()));
+        if file.exists() {
+            continue;
+        }
+        let text = format!(
+            "# SYNTHETIC, for make bench only: not the law of Land {land}. Its\n\
+             # municipalities are on the index so that it is measured at the scale\n\
+             # of Germany.\n\
+             land: {land}\n\
+             rule:\n  own_office: [kreisfreie_stadt]\n  otherwise: kreis\n  \
+             source: \"SYNTHETIC: no norm, benchmarks only\"\n"
+        );
+        std::fs::write(file, text)?;
+    }
+    Ok(())
+}
+
 fn write_corpus(args: &Args) -> Result<usize, String> {
     write_tree(args).map_err(|e| e.to_string())?;
-    let entries = if args.nrw {
-        copy_dir(&args.from.join("data"), &args.out.join("data")).map_err(|e| e.to_string())?;
+    let entries = if args.nrw || args.germany {
+        let data = args.out.join("data");
+        copy_dir(&args.from.join("data"), &data).map_err(|e| e.to_string())?;
+        if args.germany {
+            write_synthetic_rules(&data).map_err(|e| e.to_string())?;
+        }
         nrw_entries(&args.from)?
     } else {
         (0..args.count.unwrap_or(0)).map(synthetic_entry).collect()
@@ -290,5 +331,15 @@ fn main() -> ExitCode {
             eprintln!("error: {error}");
             ExitCode::FAILURE
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_arguments_are_consistent() {
+        super::Args::command().debug_assert();
     }
 }
