@@ -39,10 +39,10 @@ ENDPOINT="http://127.0.0.1:8080"
 # shared German block (kosten.md) was edited. Prints the median wall time,
 # the files written and the peak memory.
 rebuilds() {
-  local corpus="$1" site="$2" name="$3" label="$4"
+  local corpus="$1" site="$2" name="$3" label="$4" runs="$5"
   : > "bench-out/nochange-$name.txt"
   : > "bench-out/edit-$name.txt"
-  for run in $(seq "$RUNS"); do
+  for run in $(seq "$runs"); do
     rebuild_once "$corpus" "$site" "$name" >> "bench-out/nochange-$name.txt"
     echo "Stand dieser Messung: Lauf $run." >> "$corpus/content/de/kosten.md"
     rebuild_once "$corpus" "$site" "$name" >> "bench-out/edit-$name.txt"
@@ -56,10 +56,12 @@ rebuilds() {
 
 # One rebuild into the tree: "wall_s files_written peak_rss_kib".
 rebuild_once() {
-  local corpus="$1" site="$2" name="$3"
+  local corpus="$1" site="$2" name="$3" wall rss_kib
   /usr/bin/time -f '%e %M' -o bench-out/time.txt \
     "$bin/site-gen" build --root "$corpus" --out "$site" --form-endpoint "$ENDPOINT" \
-      --function-out "bench-out/function-$name" --stats > bench-out/stats.txt 2>/dev/null
+      --function-out "bench-out/function-$name" --stats > bench-out/stats.txt \
+      2> "bench-out/rebuild-errors-$name.txt" \
+    || { echo "rebuild of $name failed:" >&2; cat "bench-out/rebuild-errors-$name.txt" >&2; return 1; }
   read -r wall rss_kib < bench-out/time.txt
   echo "$wall $(sed -n 's/.* written=\([0-9]*\).*/\1/p' bench-out/stats.txt) $rss_kib"
 }
@@ -138,12 +140,12 @@ for spec in $CORPORA; do
   copy="no room" ratio="n/a"
   if [ -n "$with_copy" ]; then
     copy=$(median < "bench-out/copy-$name.txt")
-    ratio=$(printf '%.2f' "$(echo "$wall / $copy" | bc -l)")
+    ratio=$(echo "$wall $copy" | awk '{ if ($2 > 0) printf "%.2f", $1 / $2; else print "n/a" }')
   fi
   printf '%-30s %7s %8s %12.0f %8s %8s %13.1f %16s %10s %6s\n' "$label" "$pages" "$wall" \
     "$(echo "$pages / $wall" | bc -l)" "$user" "$sys" "$(echo "$rss / 1024" | bc -l)" "${delete:-n/a}" "$copy" \
     "$ratio"
-  rebuilds "$corpus" "$site" "$name" "$label"
+  rebuilds "$corpus" "$site" "$name" "$label" "$runs"
   index_sizes "$site" "$label"
   # The same corpus built by Hugo (bench/hugo), side by side. Hugo keeps
   # every page in memory (about 1.2 GiB for 400 municipalities, so some

@@ -63,16 +63,24 @@ impl FileList {
         Ok(())
     }
 
-    /// Puts the files in path order, each path once (the first added wins).
+    /// Puts the files in path order, each path once. A path added twice
+    /// keeps its last record, as the staging folder keeps the last bytes
+    /// written there.
     pub fn sort(&mut self) {
         if self.sorted {
             return;
         }
         let paths = &self.paths;
         let path = |e: &Entry| &paths[e.start as usize..(e.start + e.len) as usize];
+        // Stable: the entries of one path stay in the order they were added.
         self.entries.sort_by(|a, b| path(a).cmp(path(b)));
-        self.entries
-            .dedup_by(|later, earlier| path(later) == path(earlier));
+        self.entries.dedup_by(|later, earlier| {
+            let same = path(later) == path(earlier);
+            if same {
+                *earlier = *later;
+            }
+            same
+        });
         self.entries.shrink_to_fit();
         self.sorted = true;
     }
@@ -81,17 +89,24 @@ impl FileList {
         &self.paths[entry.start as usize..(entry.start + entry.len) as usize]
     }
 
-    /// The record of `path` (the list must be sorted).
+    /// The record of `path` (found by halving once the list is sorted).
     #[must_use]
     pub fn get(&self, path: &str) -> Option<&FileRecord> {
-        debug_assert!(self.sorted, "looked up before sorting");
+        if !self.sorted {
+            return self
+                .entries
+                .iter()
+                .rev()
+                .find(|e| self.path(e) == path)
+                .map(|e| &e.record);
+        }
         self.entries
             .binary_search_by(|e| self.path(e).cmp(path))
             .ok()
             .map(|index| &self.entries[index].record)
     }
 
-    /// Is `path` in the list (which must be sorted)?
+    /// Is `path` in the list?
     #[must_use]
     pub fn contains(&self, path: &str) -> bool {
         self.get(path).is_some()
@@ -181,21 +196,26 @@ mod tests {
             list.push(path, record(path.as_bytes()), changed).unwrap();
         }
         list.push("a.css", record(b"other"), true).unwrap();
+        assert_eq!(
+            list.get("a.css"),
+            Some(&record(b"other")),
+            "before sorting too"
+        );
         list.sort();
         assert_eq!(
             list.iter().map(|(p, _)| p).collect::<Vec<_>>(),
             ["a.css", "b/c.html", "b/index.html"]
         );
-        assert_eq!(list.get("a.css"), Some(&record(b"a.css")), "the first wins");
+        assert_eq!(list.get("a.css"), Some(&record(b"other")), "the last wins");
         assert!(list.contains("b/c.html") && !list.contains("b"));
         assert_eq!(
             list.changed().collect::<Vec<_>>(),
-            ["b/c.html", "b/index.html"]
+            ["a.css", "b/c.html", "b/index.html"]
         );
 
         let json = serde_json::to_string(&list).unwrap();
         assert!(
-            json.starts_with(r#"{"a.css":{"size":5,"sha256":"6161"#),
+            json.starts_with(r#"{"a.css":{"size":5,"sha256":"6f6f"#),
             "{json}"
         );
         let read: FileList = serde_json::from_str(&json).unwrap();

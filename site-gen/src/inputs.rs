@@ -14,7 +14,8 @@
 //! The fingerprint errs on the side of building: every file in those
 //! folders counts, read or not, and anything that cannot be read (a folder
 //! that cannot be listed, a symbolic link in a loop, the executable) means
-//! no fingerprint, and so a full build.
+//! no fingerprint, and so a full build. A link to nothing counts by its
+//! name and target.
 
 use std::io::Read;
 use std::path::Path;
@@ -59,7 +60,20 @@ fn hash_input(hash: &mut Sha256, root: &Path, input: &str) -> Option<()> {
         .follow_links(true)
         .sort_by_file_name();
     for entry in walk {
-        let entry = entry.ok()?;
+        let entry = match entry {
+            Ok(entry) => entry,
+            // A link to nothing (an editor's lock file, say): the build
+            // cannot read it either, so its name and target are what count.
+            Err(error) if error.loop_ancestor().is_none() => {
+                let path = error.path()?;
+                let target = std::fs::read_link(path).ok()?;
+                let relative = path.strip_prefix(root).ok()?;
+                let link = format!("link {} -> {}", relative.display(), target.display());
+                hash_labelled(hash, link.as_bytes());
+                continue;
+            }
+            Err(_) => return None,
+        };
         if !entry.file_type().is_file() {
             continue;
         }
@@ -160,6 +174,22 @@ mod tests {
         )
         .unwrap();
         assert_ne!(fingerprint(&options).unwrap(), before);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_link_to_nothing_counts_by_its_target() {
+        let dir = tree();
+        let options = BuildOptions::new(dir.path(), dir.path().join("public"));
+        let before = fingerprint(&options).unwrap();
+        let lock = dir.path().join("content/de/.#kosten.md");
+        std::os::unix::fs::symlink("editor@host.1234", &lock).unwrap();
+        let with_lock = fingerprint(&options).expect("still a fingerprint");
+        assert_ne!(with_lock, before);
+        assert_eq!(fingerprint(&options).unwrap(), with_lock, "stable");
+        std::fs::remove_file(&lock).unwrap();
+        std::os::unix::fs::symlink("editor@host.5678", &lock).unwrap();
+        assert_ne!(fingerprint(&options).unwrap(), with_lock);
     }
 
     #[cfg(unix)]

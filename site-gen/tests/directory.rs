@@ -95,6 +95,15 @@ fn reachable_places_pages(out: &Path) -> BTreeMap<String, String> {
     pages
 }
 
+/// The `<title>` of a page.
+fn title(html: &str) -> &str {
+    let start = html.find("<title>").map_or(0, |at| at + "<title>".len());
+    let end = html[start..]
+        .find("</title>")
+        .map_or(start, |at| start + at);
+    &html[start..end]
+}
+
 /// The entry of `key` on `html`, if the page lists it.
 fn entry<'a>(html: &'a str, key: &str) -> Option<&'a str> {
     html.split("<li class=\"place\">")
@@ -239,6 +248,12 @@ fn long_lists_are_split_into_pages_no_larger_than_150_kb() {
     for folder in ["/orte/b/", "/orte/kreis-05774/"] {
         let split: Vec<&String> = pages.keys().filter(|h| h.starts_with(folder)).collect();
         assert!(split.len() >= 3, "{folder} split into pages: {split:?}");
+        let titles: BTreeSet<&str> = split.iter().map(|href| title(&pages[*href])).collect();
+        assert_eq!(
+            titles.len(),
+            split.len(),
+            "each page of {folder} has its own title"
+        );
         assert!(
             pages[folder].contains("aria-current=\"page\""),
             "{folder} says which page it is"
@@ -296,6 +311,15 @@ fn more_kreise_than_fit_the_index_get_pages_of_their_own() {
         "1,053 Kreise in pages of 250: {kreis_lists:?}"
     );
     assert!(pages["/orte/kreise/"].contains("aria-current=\"page\""));
+    let titles: BTreeSet<&str> = kreis_lists
+        .iter()
+        .map(|href| title(&pages[*href]))
+        .collect();
+    assert_eq!(
+        titles.len(),
+        kreis_lists.len(),
+        "each page has its own title"
+    );
     for kreis in ["05774", "99000", "99499", "99999"] {
         let href = format!("/orte/kreis-{kreis}/");
         assert!(pages.contains_key(&href), "{href} reachable from the index");

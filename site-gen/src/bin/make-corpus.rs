@@ -263,7 +263,8 @@ fn write_synthetic_rules(data: &Path) -> std::io::Result<()> {
     let lands: std::collections::BTreeSet<&str> = csv
         .lines()
         .skip(1)
-        .filter_map(|line| line.rsplit(',').next())
+        .filter_map(|line| line.rsplit(',').next().map(str::trim))
+        .filter(|land| !land.is_empty())
         .collect();
     for land in lands {
         let file = rules.join(format!("{}.yaml", land.to_lowercase()));

@@ -173,10 +173,12 @@ impl Renderer<'_> {
         let ui = &self.content.primary().ui;
         let mut pages = Vec::new();
         for (number, chunk) in kreise.chunks(PLACES_PER_PAGE).enumerate() {
+            let links = self.kreis_page_links(&kreise, Some(number));
             let ctx = self.site_page_context(
                 ui,
                 context! {
-                    pages => ser(self.kreis_page_links(&kreise, Some(number))),
+                    current => links.get(number).map(|l| l.label.clone()),
+                    pages => ser(&links),
                     kreise => ser(chunk),
                 },
             );
@@ -243,6 +245,7 @@ impl Renderer<'_> {
             let ctx = self.site_page_context(
                 ui,
                 context! {
+                    current => links.get(number).map(|l| l.label.clone()),
                     heading => heading,
                     pages => ser(&links),
                     places => ser(&entries),
