@@ -24,7 +24,8 @@ use crate::inputs::fingerprint;
 use crate::languages::Lang;
 use crate::municipality::{Municipality, load_municipalities};
 use crate::output::{
-    FolderKind, MemorySink, Published, Sink, Staging, fingerprinted_name, publish_all,
+    FolderKind, MemorySink, Published, Sink, Staging, fingerprinted_name, holds_build_of,
+    publish_all,
 };
 use crate::quick_check::QuickCheck;
 use crate::render::{AssetUrls, Renderer, SEARCH_SCRIPT};
@@ -197,11 +198,13 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
     let data = SiteData::load(options)?;
     let (renderer, validated) = timed(|| data.renderer());
     let renderer = renderer?;
-    let site_out = Staging::new(&options.out, FolderKind::Site, inputs.clone())?;
-    let function_out = Staging::new(&options.function_out, FolderKind::Function, inputs)?;
-    if site_out.holds_a_build_of_these_inputs() && function_out.holds_a_build_of_these_inputs() {
-        site_out.discard();
-        function_out.discard();
+    if holds_build_of(&options.out, FolderKind::Site, inputs.as_deref())
+        && holds_build_of(
+            &options.function_out,
+            FolderKind::Function,
+            inputs.as_deref(),
+        )
+    {
         let nothing = Rendered {
             pages: 0,
             templates: Duration::ZERO,
@@ -212,6 +215,8 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
         report.unchanged = true;
         return Ok(report);
     }
+    let site_out = Staging::new(&options.out, FolderKind::Site, inputs.clone())?;
+    let function_out = Staging::new(&options.function_out, FolderKind::Function, inputs)?;
     match render_site(
         &data,
         &renderer,

@@ -26,6 +26,13 @@ struct Entry {
     changed: bool,
 }
 
+impl Entry {
+    /// This entry's path in the shared string `paths`.
+    fn path_in<'p>(&self, paths: &'p str) -> &'p str {
+        &paths[self.start as usize..(self.start + self.len) as usize]
+    }
+}
+
 /// Files by path (`/`-separated, relative to the output folder); as JSON,
 /// a map from path to record.
 #[derive(Debug, Clone, Default)]
@@ -71,7 +78,7 @@ impl FileList {
             return;
         }
         let paths = &self.paths;
-        let path = |e: &Entry| &paths[e.start as usize..(e.start + e.len) as usize];
+        let path = |e: &Entry| e.path_in(paths);
         // Stable: the entries of one path stay in the order they were added.
         self.entries.sort_by(|a, b| path(a).cmp(path(b)));
         self.entries.dedup_by(|later, earlier| {
@@ -86,7 +93,7 @@ impl FileList {
     }
 
     fn path(&self, entry: &Entry) -> &str {
-        &self.paths[entry.start as usize..(entry.start + entry.len) as usize]
+        entry.path_in(&self.paths)
     }
 
     /// The record of `path` (found by halving once the list is sorted).

@@ -201,15 +201,6 @@ impl Staging {
         })
     }
 
-    /// Does the output hold a finished build of exactly these inputs (so
-    /// that rendering again would change nothing)?
-    pub fn holds_a_build_of_these_inputs(&self) -> bool {
-        match (&self.previous, &self.inputs) {
-            (Previous::Recorded { inputs, .. }, Some(now)) => inputs.as_ref() == Some(now),
-            _ => false,
-        }
-    }
-
     /// Records `bytes` at `relative` (`/`-separated), and writes them into
     /// the staging folder unless the output holds the same bytes there.
     pub fn write(&self, relative: &str, bytes: &[u8]) -> Result<(), BuildError> {
@@ -319,6 +310,36 @@ impl Staging {
             removed: stale.len(),
         })
     }
+}
+
+/// Does `target` hold a finished build of `kind` from exactly `inputs` (so
+/// that rendering again would change nothing)? Only the manifest's header
+/// is kept: its list of files streams past without being held, and no
+/// staging folder is made.
+pub fn holds_build_of(target: &Path, kind: FolderKind, inputs: Option<&str>) -> bool {
+    /// A manifest as [`Manifest`] reads it, its records skipped.
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct Header {
+        #[serde(rename = "generator")]
+        _generator: serde::de::IgnoredAny,
+        kind: FolderKind,
+        #[serde(default)]
+        inputs: Option<String>,
+        #[serde(rename = "files")]
+        _files: serde::de::IgnoredAny,
+    }
+    let Some(inputs) = inputs else {
+        return false;
+    };
+    if target.join(UPDATING).exists() {
+        return false;
+    }
+    let Ok(file) = std::fs::File::open(target.join(MANIFEST)) else {
+        return false;
+    };
+    serde_json::from_reader::<_, Header>(std::io::BufReader::new(file))
+        .is_ok_and(|header| header.kind == kind && header.inputs.as_deref() == Some(inputs))
 }
 
 /// What `target` holds, or an error if it is a folder site-gen did not make.
